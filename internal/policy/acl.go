@@ -1,0 +1,52 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// AppPolicy renders the ACL policy of an app: read on its own secrets, read/list on their
+// metadata, read on each extra path, and nothing else. The output is deterministic (extra
+// paths sorted and de-duplicated), so it diffs cleanly in a plan.
+func AppPolicy(env, service string, extraReadPaths []string) string {
+	mount := mountPrefix + env
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: app %q in %s. Do not edit by hand.\n", service, env)
+	b.WriteString("# Read-only access to the app's own secrets; nothing else.\n")
+	writeRule(&b, mount+"/data/"+service+"/*", "read")
+	writeRule(&b, mount+"/metadata/"+service+"/*", "read", "list")
+	extra := slices.Clone(extraReadPaths)
+	slices.Sort(extra)
+	for _, p := range slices.Compact(extra) {
+		writeRule(&b, p, "read")
+	}
+	return b.String()
+}
+
+func writeRule(b *strings.Builder, path string, caps ...string) {
+	quoted := make([]string, len(caps))
+	for i, c := range caps {
+		quoted[i] = fmt.Sprintf("%q", c)
+	}
+	fmt.Fprintf(b, "\npath %q {\n  capabilities = [%s]\n}\n", path, strings.Join(quoted, ", "))
+}
+
+// ExtraReadPathsOf recovers the extra read paths from a policy that AppPolicy rendered: every
+// rule other than the app's own two. It lets import rebuild extra_read_paths from Vault.
+func ExtraReadPathsOf(env, service, policyText string) []string {
+	mount := mountPrefix + env
+	own := map[string]bool{mount + "/data/" + service + "/*": true, mount + "/metadata/" + service + "/*": true}
+	var out []string
+	for _, line := range strings.Split(policyText, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "path \"")
+		if !ok {
+			continue
+		}
+		p, _, ok := strings.Cut(rest, "\"")
+		if ok && !own[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,478 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+var (
+	_ resource.Resource                   = &AppSecretsResource{}
+	_ resource.ResourceWithConfigure      = &AppSecretsResource{}
+	_ resource.ResourceWithImportState    = &AppSecretsResource{}
+	_ resource.ResourceWithModifyPlan     = &AppSecretsResource{}
+	_ resource.ResourceWithValidateConfig = &AppSecretsResource{}
+)
+
+// NewAppSecretsResource returns the mosaic_app_secrets resource.
+func NewAppSecretsResource() resource.Resource { return &AppSecretsResource{} }
+
+// AppSecretsResource declares one app's secrets in one environment, with its ACL policy and,
+// for Direct-Vault, its AppRole, secret_id and bootstrap entry.
+type AppSecretsResource struct {
+	data *providerData
+}
+
+// AppSecretsModel is the resource's configuration, plan and state.
+type AppSecretsModel struct {
+	ID                       types.String `tfsdk:"id"`
+	Environment              types.String `tfsdk:"environment"`
+	Service                  types.String `tfsdk:"service"`
+	Secrets                  types.Map    `tfsdk:"secrets"`
+	SecretsWO                types.Map    `tfsdk:"secrets_wo"`
+	SecretsWOVersion         types.Int64  `tfsdk:"secrets_wo_version"`
+	Access                   types.String `tfsdk:"access"`
+	DirectVaultJustification types.String `tfsdk:"direct_vault_justification"`
+	ExtraReadPaths           types.List   `tfsdk:"extra_read_paths"`
+	AppRole                  types.Object `tfsdk:"approle"`
+	SecretIDRotation         types.String `tfsdk:"secret_id_rotation"`
+	Mount                    types.String `tfsdk:"mount"`
+	Paths                    types.Map    `tfsdk:"paths"`
+	FieldNames               types.Map    `tfsdk:"field_names"`
+	PolicyName               types.String `tfsdk:"policy_name"`
+	Policy                   types.String `tfsdk:"policy"`
+	RoleName                 types.String `tfsdk:"role_name"`
+	BootstrapPath            types.String `tfsdk:"bootstrap_path"`
+	Versions                 types.Map    `tfsdk:"versions"`
+	RoleID                   types.String `tfsdk:"role_id"`
+	SecretIDAccessor         types.String `tfsdk:"secret_id_accessor"`
+}
+
+// AppRoleModel is the approle attribute.
+type AppRoleModel struct {
+	TokenTTL           types.String `tfsdk:"token_ttl"`
+	TokenMaxTTL        types.String `tfsdk:"token_max_ttl"`
+	SecretIDTTL        types.String `tfsdk:"secret_id_ttl"`
+	SecretIDNumUses    types.Int64  `tfsdk:"secret_id_num_uses"`
+	TokenBoundCIDRs    types.List   `tfsdk:"token_bound_cidrs"`
+	SecretIDBoundCIDRs types.List   `tfsdk:"secret_id_bound_cidrs"`
+}
+
+var appRoleAttrTypes = map[string]attr.Type{
+	"token_ttl":             types.StringType,
+	"token_max_ttl":         types.StringType,
+	"secret_id_ttl":         types.StringType,
+	"secret_id_num_uses":    types.Int64Type,
+	"token_bound_cidrs":     types.ListType{ElemType: types.StringType},
+	"secret_id_bound_cidrs": types.ListType{ElemType: types.StringType},
+}
+
+var secretsType = types.MapType{ElemType: types.MapType{ElemType: types.StringType}}
+
+func (r *AppSecretsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_app_secrets"
+}
+
+func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	emptyList := listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One app's secrets in one environment, declared once: each secret at its canonical KV v2 path " +
+			"(`secret-{env}/{service}/{component}/{secret-name}`), the app's read-only ACL policy, and for `direct-vault` apps " +
+			"an AppRole, a secret_id and the bootstrap entry that ESO syncs. Every name, path and setting is checked against " +
+			"the secrets policy at plan time; nothing is written to Vault unless the whole declaration passes.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`{mount}/{service}`, e.g. `secret-prod/backend-api`; also the import ID.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"environment": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "`dev`, `staging` or `prod`. The KV mount follows from it (`secret-prod`). Changing it replaces the resource.",
+				Validators:          []validator.String{environmentValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"service": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The app's name, lowercase kebab-case (`backend-api`); may not end in `-bootstrap`. Changing it replaces the resource.",
+				Validators:          []validator.String{serviceValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"secrets": schema.MapAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				ElementType: types.MapType{ElemType: types.StringType},
+				MarkdownDescription: "The app's secrets: `\"component/secret-name\"` to a map of field to value, e.g. " +
+					"`{ \"database/app\" = { username = \"app\", password = var.db_password } }`. Values are stored in " +
+					"Terraform state (marked sensitive); prefer `secrets_wo` where your Terraform is 1.11 or newer. A value " +
+					"changed in Vault outside Terraform shows in the next plan. Conflicts with `secrets_wo`.",
+				Validators: []validator.Map{mapvalidator.ConflictsWith(path.MatchRoot("secrets_wo"))},
+			},
+			"secrets_wo": schema.MapAttribute{
+				Optional:    true,
+				WriteOnly:   true,
+				ElementType: types.MapType{ElemType: types.StringType},
+				MarkdownDescription: "Write-only form of `secrets` (Terraform >= 1.11): same shape, but the values are never " +
+					"stored in the plan or the state. Because Terraform cannot compare write-only values, a changed value is " +
+					"only written when `secrets_wo_version` changes: bump it to roll out new values. Adding or removing a key " +
+					"is seen without a bump. Use this for every real credential; use `secrets` only where state is as well " +
+					"protected as Vault.",
+				Validators: []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("secrets_wo_version"))},
+			},
+			"secrets_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Version of the values in `secrets_wo`; required with it. Any change writes every secret again with the current values.",
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("secrets_wo"))},
+			},
+			"access": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(policy.AccessESO),
+				MarkdownDescription: "How the app reads its secrets. `eso` (default): External Secrets Operator syncs them into a " +
+					"Kubernetes Secret and the app reads env vars; no AppRole is made. `direct-vault` (opt-in): the app logs in " +
+					"to Vault itself with an AppRole whose role_id and secret_id are written to the bootstrap entry " +
+					"(`bootstrap_path`) for ESO to sync. Choose `direct-vault` only for dynamic secrets with short leases, STS, " +
+					"PKI or per-request audit, and say why in `direct_vault_justification`. Switching creates or removes the " +
+					"role, secret_id and bootstrap entry in place.",
+				Validators: []validator.String{accessValidator()},
+			},
+			"direct_vault_justification": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Required with `access = \"direct-vault\"` and rejected otherwise: why the app cannot use " +
+					"the ESO bridge, in real words (placeholders such as `todo` or `n/a` are rejected).",
+			},
+			"extra_read_paths": schema.ListAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     emptyList,
+				MarkdownDescription: "Extra paths the app's policy may read, for dynamic secrets engines, e.g. " +
+					"`database/creds/backend-api-role`. Each must name the service in a segment after the engine mount, and " +
+					"may not reach another environment's mount, another service, or a `sys/`/`auth/` path.",
+			},
+			"approle": schema.SingleNestedAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "AppRole settings, only with `access = \"direct-vault\"`; omitted, the guide's defaults " +
+					"apply (token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0). A setting changed in Vault shows in the next plan.",
+				Attributes: map[string]schema.Attribute{
+					"token_ttl": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.TokenTTL),
+						MarkdownDescription: "TTL of the app's Vault tokens (`1h`, `90m`, `3600`). Default `1h`; at most `token_max_ttl`.",
+						Validators:          []validator.String{durationValidator("token_ttl")},
+					},
+					"token_max_ttl": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.TokenMaxTTL),
+						MarkdownDescription: "Maximum lifetime of a token including renewals. Default `4h`.",
+						Validators:          []validator.String{durationValidator("token_max_ttl")},
+					},
+					"secret_id_ttl": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.SecretIDTTL),
+						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. An expired secret_id shows in the next plan and apply mints a new one.",
+						Validators:          []validator.String{durationValidator("secret_id_ttl")},
+					},
+					"secret_id_num_uses": schema.Int64Attribute{
+						Optional: true, Computed: true, Default: int64default.StaticInt64(0),
+						MarkdownDescription: "How many logins a secret_id allows; `0` (default) is unlimited.",
+						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+					},
+					"token_bound_cidrs": schema.ListAttribute{
+						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
+						MarkdownDescription: "CIDR blocks the app's tokens may be used from.",
+					},
+					"secret_id_bound_cidrs": schema.ListAttribute{
+						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
+						MarkdownDescription: "CIDR blocks the app may log in from.",
+					},
+				},
+			},
+			"secret_id_rotation": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Any change of this value mints a new secret_id, writes it to the bootstrap entry, and only " +
+					"then destroys the old one, so the app is never without valid credentials. Use a date or a counter " +
+					"(`\"2026-11\"`) and change it on your rotation schedule or after a suspected leak. Only with `direct-vault`.",
+			},
+			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
+			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),
+			"policy": computedString("The rendered ACL policy text: read on the app's own paths and on `extra_read_paths`, " +
+				"nothing else. Shown in full in the plan so a reviewer sees every capability granted. Edited in Vault by hand, it shows as a change and apply restores it."),
+			"role_name":      computedString("Name of the AppRole role (`direct-vault` only): `{service}-{environment}`."),
+			"bootstrap_path": computedString("Where the role_id and secret_id are written (`direct-vault` only): `{mount}/{service}-bootstrap/approle/credentials`, outside the app's own read glob."),
+			"role_id":        computedString("The role's role_id (`direct-vault` only); not a secret on its own."),
+			"secret_id_accessor": computedString("Accessor of the current secret_id (`direct-vault` only). The secret_id itself is " +
+				"never stored in state; it exists only in the bootstrap entry."),
+			"paths": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Each secret key to its full canonical path, e.g. `database/app` -> `secret-prod/backend-api/database/app`.",
+			},
+			"field_names": schema.MapAttribute{
+				Computed: true, ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "Each secret key to its sorted field names (not sensitive), so a plan shows which fields change without showing a value.",
+			},
+			"versions": schema.MapAttribute{
+				Computed: true, ElementType: types.Int64Type,
+				MarkdownDescription: "Each secret key to its current KV version in Vault. A version Terraform did not write means the secret was changed outside Terraform: the plan shows it and apply writes the declared values again.",
+			},
+		},
+	}
+}
+
+func (r *AppSecretsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	d, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
+		return
+	}
+	r.data = d
+}
+
+func (r *AppSecretsResource) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The mosaic provider was not configured before mosaic_app_secrets was used.")
+		return nil
+	}
+	c, d := r.data.Client(ctx)
+	diags.Append(d...)
+	return c
+}
+
+func (r *AppSecretsResource) approleMount() string {
+	if r.data == nil {
+		return "approle"
+	}
+	return r.data.approleMount
+}
+
+// ValidateConfig checks the rules that span attributes; single-attribute rules are validators
+// in the schema. Unknown values are skipped: they are checked again once known.
+func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m AppSecretsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, attrName := range []string{"secrets", "secrets_wo"} {
+		secrets := m.Secrets
+		if attrName == "secrets_wo" {
+			secrets = m.SecretsWO
+		}
+		validateSecretsMap(path.Root(attrName), secrets, &resp.Diagnostics)
+	}
+
+	access := m.Access.ValueString()
+	if m.Access.IsNull() {
+		access = policy.AccessESO
+	}
+	if !m.Access.IsUnknown() && !m.DirectVaultJustification.IsUnknown() && policy.ValidateAccess(access) == nil {
+		if err := policy.ValidateJustification(access, m.DirectVaultJustification.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("direct_vault_justification"), "Breaks the secrets policy", err.Error())
+		}
+	}
+	if !m.Access.IsUnknown() && access != policy.AccessDirectVault {
+		if !m.AppRole.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("approle"), "approle needs direct-vault",
+				"approle configures the AppRole of a Direct-Vault app; with access = \"eso\" no AppRole is made. Remove approle, or set access = \"direct-vault\" with a justification.")
+		}
+		if !m.SecretIDRotation.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("secret_id_rotation"), "secret_id_rotation needs direct-vault",
+				"Only Direct-Vault apps have a secret_id to rotate. Remove secret_id_rotation, or set access = \"direct-vault\".")
+		}
+	}
+	if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
+		var ar AppRoleModel
+		resp.Diagnostics.Append(m.AppRole.As(ctx, &ar, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+		s := policy.DefaultAppRole
+		known := true
+		for _, p := range []struct {
+			v   types.String
+			dst *string
+		}{{ar.TokenTTL, &s.TokenTTL}, {ar.TokenMaxTTL, &s.TokenMaxTTL}, {ar.SecretIDTTL, &s.SecretIDTTL}} {
+			if p.v.IsUnknown() {
+				known = false
+			} else if !p.v.IsNull() {
+				*p.dst = p.v.ValueString()
+			}
+		}
+		if known {
+			if field, err := policy.ValidateTTLs(s); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("approle").AtName(field), "Breaks the secrets policy", err.Error())
+			}
+		}
+	}
+	if !m.ExtraReadPaths.IsNull() && !m.ExtraReadPaths.IsUnknown() && !m.Environment.IsUnknown() && !m.Service.IsUnknown() &&
+		policy.ValidateEnvironment(m.Environment.ValueString()) == nil {
+		for i, v := range m.ExtraReadPaths.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsUnknown() || s.IsNull() {
+				continue
+			}
+			if err := policy.ValidateExtraReadPath(m.Environment.ValueString(), m.Service.ValueString(), s.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("extra_read_paths").AtListIndex(i), "Breaks the secrets policy", err.Error())
+			}
+		}
+	}
+}
+
+// validateSecretsMap checks keys ("component/secret-name") and field names of a secrets map.
+func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics) {
+	if secrets.IsNull() || secrets.IsUnknown() {
+		return
+	}
+	for key, v := range secrets.Elements() {
+		if _, _, err := policy.ParseKey(key); err != nil {
+			diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", err.Error())
+			continue
+		}
+		fields, ok := v.(types.Map)
+		if !ok || fields.IsUnknown() {
+			continue
+		}
+		if fields.IsNull() || len(fields.Elements()) == 0 {
+			diags.AddAttributeError(at.AtMapKey(key), "Empty secret",
+				fmt.Sprintf("Secret %q has no fields; give it at least one (e.g. password = ...) or remove the key.", key))
+			continue
+		}
+		component, _, _ := strings.Cut(key, "/")
+		for field := range fields.Elements() {
+			if err := policy.ValidateFieldName(field); err != nil {
+				diags.AddAttributeError(at.AtMapKey(key).AtMapKey(field), "Breaks the secrets policy", err.Error())
+				continue
+			}
+			if std := policy.FieldWarning(component, field); std != "" {
+				diags.AddAttributeWarning(at.AtMapKey(key).AtMapKey(field), "Non-standard field name",
+					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", field, component, std))
+			}
+		}
+	}
+}
+
+// sortedKeys returns the keys of a map value.
+func sortedKeys(m types.Map) []string {
+	keys := make([]string, 0, len(m.Elements()))
+	for k := range m.Elements() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config AppSecretsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := &syncer{c: c, approleMount: r.approleMount(), priv: &privateState{Written: map[string]int{}}}
+	state, ok := s.apply(ctx, nil, &plan, &config, &resp.Diagnostics)
+	if !ok {
+		return // nothing was left behind in Vault: no state to record
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+}
+
+func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, config, prior AppSecretsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	priv, d := loadPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	s := &syncer{c: c, approleMount: r.approleMount(), priv: priv}
+	state, _ := s.apply(ctx, &prior, &plan, &config, &resp.Diagnostics)
+	// Even after an error the state records what was done, so the next apply converges.
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+}
+
+func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state AppSecretsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	priv, d := loadPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	s := &syncer{c: c, approleMount: r.approleMount(), priv: priv}
+	gone := s.read(ctx, &state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if gone {
+		tflog.Info(ctx, "app no longer exists in Vault; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+}
+
+func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state AppSecretsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := &syncer{c: c, approleMount: r.approleMount()}
+	s.delete(ctx, &state, &resp.Diagnostics)
+}
+
+func (r *AppSecretsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	mount, service, ok := strings.Cut(req.ID, "/")
+	env := policy.EnvironmentOfMount(mount)
+	if !ok || env == "" || strings.Contains(service, "/") || policy.ValidateService(service) != nil {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import ID %q must be {mount}/{service}, e.g. secret-prod/backend-api, with an environment mount (secret-dev, secret-staging, secret-prod) and a valid service name.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("environment"), env)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("service"), service)...)
+}

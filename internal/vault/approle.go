@@ -1,0 +1,111 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+func rolePath(mount, role string) string { return "auth/" + mount + "/role/" + role }
+
+// WriteRole creates or updates an AppRole role.
+func (c *Client) WriteRole(ctx context.Context, mount, role string, params map[string]any) error {
+	_, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role), params)
+	return classify(err)
+}
+
+// ReadRole reads an AppRole role's settings; ErrNotFound when it does not exist.
+func (c *Client) ReadRole(ctx context.Context, mount, role string) (map[string]any, error) {
+	s, err := c.api.Logical().ReadWithContext(ctx, rolePath(mount, role))
+	if err != nil {
+		return nil, classify(err)
+	}
+	if s == nil || s.Data == nil {
+		return nil, ErrNotFound
+	}
+	return s.Data, nil
+}
+
+// DeleteRole removes an AppRole role (and with it every secret_id); a missing role is success.
+func (c *Client) DeleteRole(ctx context.Context, mount, role string) error {
+	_, err := c.api.Logical().DeleteWithContext(ctx, rolePath(mount, role))
+	if err = classify(err); err != nil && !IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// RoleID reads the role_id of a role.
+func (c *Client) RoleID(ctx context.Context, mount, role string) (string, error) {
+	s, err := c.api.Logical().ReadWithContext(ctx, rolePath(mount, role)+"/role-id")
+	if err != nil {
+		return "", classify(err)
+	}
+	if s == nil || s.Data == nil {
+		return "", ErrNotFound
+	}
+	id, _ := s.Data["role_id"].(string)
+	return id, nil
+}
+
+// NewSecretID mints a secret_id for a role and returns it with its accessor. The secret_id
+// must go straight to the bootstrap entry and nowhere else.
+func (c *Client) NewSecretID(ctx context.Context, mount, role string, metadata map[string]string) (secretID, accessor string, err error) {
+	params := map[string]any{}
+	if len(metadata) > 0 {
+		parts := make([]string, 0, len(metadata))
+		for k, v := range metadata {
+			parts = append(parts, fmt.Sprintf("%q:%q", k, v))
+		}
+		params["metadata"] = "{" + strings.Join(parts, ",") + "}"
+	}
+	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id", params)
+	if err != nil {
+		return "", "", classify(err)
+	}
+	if s == nil || s.Data == nil {
+		return "", "", fmt.Errorf("minting a secret_id for %s returned nothing", rolePath(mount, role))
+	}
+	secretID, _ = s.Data["secret_id"].(string)
+	accessor, _ = s.Data["secret_id_accessor"].(string)
+	return secretID, accessor, nil
+}
+
+// SecretIDAccessorExists reports whether a secret_id accessor is still valid (not revoked,
+// not expired).
+func (c *Client) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
+	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id-accessor/lookup",
+		map[string]any{"secret_id_accessor": accessor})
+	if err != nil {
+		err = classify(err)
+		if IsNotFound(err) || strings.Contains(err.Error(), "failed to find accessor") {
+			return false, nil
+		}
+		return false, err
+	}
+	return s != nil && s.Data != nil, nil
+}
+
+// LookupSecretID returns the accessor of a secret_id (import reads it from the bootstrap entry).
+func (c *Client) LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error) {
+	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id/lookup",
+		map[string]any{"secret_id": secretID})
+	if err != nil {
+		return "", classify(err)
+	}
+	if s == nil || s.Data == nil {
+		return "", ErrNotFound
+	}
+	a, _ := s.Data["secret_id_accessor"].(string)
+	return a, nil
+}
+
+// DestroySecretIDAccessor revokes a secret_id by its accessor; an unknown accessor is success.
+func (c *Client) DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error {
+	_, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id-accessor/destroy",
+		map[string]any{"secret_id_accessor": accessor})
+	if err = classify(err); err != nil && !IsNotFound(err) && !strings.Contains(err.Error(), "failed to find accessor") {
+		return err
+	}
+	return nil
+}
