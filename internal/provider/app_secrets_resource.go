@@ -460,7 +460,7 @@ func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s := &syncer{c: c, approleMount: r.approleMount()}
+	s := &syncer{c: c, approleMount: r.approleMount(), priv: &privateState{Written: map[string]int{}}}
 	s.delete(ctx, &state, &resp.Diagnostics)
 }
 

@@ -46,7 +46,8 @@ func (c *Client) Mount(ctx context.Context, path string) (*MountInfo, error) {
 	m, err := c.api.Sys().GetMountWithContext(ctx, strings.Trim(path, "/"))
 	if err != nil {
 		err = classify(err)
-		if strings.Contains(err.Error(), "no matching mount") || strings.Contains(err.Error(), "cannot find mount") {
+		msg := strings.ToLower(err.Error())
+		if IsNotFound(err) || strings.Contains(msg, "no secret engine mount") || strings.Contains(msg, "no matching mount") {
 			return nil, ErrNotFound
 		}
 		return nil, err
