@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -52,6 +53,12 @@ func TestMain(m *testing.M) {
 }
 
 type terraformState = terraform.State
+
+// wsRegexp compiles an expected-error pattern in which each space also matches the line
+// breaks Terraform inserts when it wraps a diagnostic.
+func wsRegexp(pattern string) *regexp.Regexp {
+	return regexp.MustCompile("(?s)" + strings.ReplaceAll(pattern, " ", `\s+`))
+}
 
 // terraform111 is the version gate for write-only attributes.
 var terraform111 = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
