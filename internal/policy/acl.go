@@ -50,3 +50,18 @@ func ExtraReadPathsOf(env, service, policyText string) []string {
 	}
 	return out
 }
+
+// ESOReaderPolicyName is the name of an environment's ESO reader policy.
+func ESOReaderPolicyName(env string) string { return "eso-reader-" + env }
+
+// ESOReaderPolicy renders the policy External Secrets Operator reads an environment with:
+// read and list on that environment's mount only, bootstrap entries included.
+func ESOReaderPolicy(env string) string {
+	mount := mountPrefix + env
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: External Secrets Operator reader for %s. Do not edit by hand.\n", env)
+	b.WriteString("# Read and list on this environment's mount only.\n")
+	writeRule(&b, mount+"/data/*", "read")
+	writeRule(&b, mount+"/metadata/*", "read", "list")
+	return b.String()
+}

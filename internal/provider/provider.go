@@ -263,7 +263,9 @@ func (p *MosaicProvider) Resources(_ context.Context) []func() resource.Resource
 }
 
 func (p *MosaicProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewExternalSecretDataSource,
+	}
 }
 
 func (p *MosaicProvider) Functions(_ context.Context) []func() function.Function {

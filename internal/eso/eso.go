@@ -1,0 +1,247 @@
+// Package eso renders the External Secrets Operator side of an app: the ExternalSecret
+// (external-secrets.io/v1) that syncs its Vault paths into a Kubernetes Secret, or for a
+// Direct-Vault app the bootstrap ExternalSecret with its AppRole credentials, and the
+// Deployment env entries that read them with secretKeyRef. Pure logic: no Vault, no framework.
+package eso
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+)
+
+// Defaults of the guide.
+const (
+	DefaultStoreName        = "vault-backend"
+	DefaultStoreKind        = "ClusterSecretStore"
+	DefaultRefresh          = "1h"
+	DefaultBootstrapRefresh = "24h"
+)
+
+// App is what the manifests are rendered from: nothing secret, only names.
+type App struct {
+	Environment string
+	Service     string
+	Access      string
+	Namespace   string
+	// Fields maps a secret key ("database/app") to its field names.
+	Fields map[string][]string
+	// EnvNames overrides the env-var name of a field, keyed "component/secret-name.field".
+	EnvNames        map[string]string
+	StoreName       string
+	StoreKind       string
+	RefreshInterval string
+	// VaultAddr is the plain VAULT_ADDR value for Direct-Vault apps.
+	VaultAddr string
+}
+
+// Manifests is the rendered output.
+type Manifests struct {
+	// ExternalSecret is the ExternalSecret document.
+	ExternalSecret string
+	// Env is the Deployment container's env list.
+	Env string
+	// All is every document of the app, multi-document YAML.
+	All string
+	// SecretName is the Kubernetes Secret the ExternalSecret creates.
+	SecretName string
+	// EnvNames maps "component/secret-name.field" (or "role_id"/"secret_id") to its env-var name.
+	EnvNames map[string]string
+}
+
+type externalSecret struct {
+	APIVersion string   `yaml:"apiVersion"`
+	Kind       string   `yaml:"kind"`
+	Metadata   metadata `yaml:"metadata"`
+	Spec       spec     `yaml:"spec"`
+}
+
+type metadata struct {
+	Name      string            `yaml:"name"`
+	Namespace string            `yaml:"namespace"`
+	Labels    map[string]string `yaml:"labels,omitempty"`
+}
+
+type spec struct {
+	RefreshInterval string      `yaml:"refreshInterval"`
+	SecretStoreRef  storeRef    `yaml:"secretStoreRef"`
+	Target          target      `yaml:"target"`
+	Data            []dataEntry `yaml:"data"`
+}
+
+type storeRef struct {
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
+}
+
+type target struct {
+	Name           string `yaml:"name"`
+	CreationPolicy string `yaml:"creationPolicy"`
+}
+
+type dataEntry struct {
+	SecretKey string    `yaml:"secretKey"`
+	RemoteRef remoteRef `yaml:"remoteRef"`
+}
+
+type remoteRef struct {
+	Key      string `yaml:"key"`
+	Property string `yaml:"property"`
+}
+
+type envVar struct {
+	Name      string     `yaml:"name"`
+	Value     string     `yaml:"value,omitempty"`
+	ValueFrom *valueFrom `yaml:"valueFrom,omitempty"`
+}
+
+type valueFrom struct {
+	SecretKeyRef secretKeyRef `yaml:"secretKeyRef"`
+}
+
+type secretKeyRef struct {
+	Name string `yaml:"name"`
+	Key  string `yaml:"key"`
+}
+
+var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// EnvName is the default env-var name of a field: UPPER_SNAKE of component, secret name and
+// field, e.g. ("database/app", "password") -> "DATABASE_APP_PASSWORD".
+func EnvName(key, field string) string {
+	r := strings.NewReplacer("/", "_", "-", "_", ".", "_")
+	return strings.ToUpper(r.Replace(key + "_" + field))
+}
+
+var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// Render renders the app's manifests. Every error names what is wrong.
+func Render(a App) (*Manifests, error) {
+	if err := policy.ValidateEnvironment(a.Environment); err != nil {
+		return nil, err
+	}
+	if err := policy.ValidateService(a.Service); err != nil {
+		return nil, err
+	}
+	if a.Access == "" {
+		a.Access = policy.AccessESO
+	}
+	if err := policy.ValidateAccess(a.Access); err != nil {
+		return nil, err
+	}
+	if !dns1123.MatchString(a.Namespace) || len(a.Namespace) > 63 {
+		return nil, fmt.Errorf("namespace %q is not a valid Kubernetes namespace name (lowercase letters, digits and '-')", a.Namespace)
+	}
+	if a.StoreName == "" {
+		a.StoreName = DefaultStoreName
+	}
+	if a.StoreKind == "" {
+		a.StoreKind = DefaultStoreKind
+	}
+	if a.StoreKind != "ClusterSecretStore" && a.StoreKind != "SecretStore" {
+		return nil, fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)
+	}
+	mount := "secret-" + a.Environment
+	labels := map[string]string{"app.kubernetes.io/name": a.Service, "app.kubernetes.io/managed-by": "terraform-provider-mosaic"}
+
+	es := externalSecret{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret"}
+	es.Spec.SecretStoreRef = storeRef{Name: a.StoreName, Kind: a.StoreKind}
+	names := map[string]string{}
+	var env []envVar
+
+	if a.Access == policy.AccessDirectVault {
+		if a.VaultAddr == "" {
+			return nil, fmt.Errorf("a Direct-Vault app needs vault_addr: the address the app logs in to (VAULT_ADDR)")
+		}
+		secret := a.Service + "-vault-auth"
+		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels}
+		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultBootstrapRefresh)
+		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
+		key := policy.BootstrapPath(a.Environment, a.Service)
+		env = append(env, envVar{Name: "VAULT_ADDR", Value: a.VaultAddr})
+		for _, f := range []struct{ prop, name string }{{"role_id", "VAULT_ROLE_ID"}, {"secret_id", "VAULT_SECRET_ID"}} {
+			es.Spec.Data = append(es.Spec.Data, dataEntry{SecretKey: f.name, RemoteRef: remoteRef{Key: key, Property: f.prop}})
+			env = append(env, envVar{Name: f.name, ValueFrom: &valueFrom{secretKeyRef{Name: secret, Key: f.name}}})
+			names[f.prop] = f.name
+		}
+	} else {
+		secret := a.Service + "-secrets"
+		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels}
+		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultRefresh)
+		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
+		if len(a.Fields) == 0 {
+			return nil, fmt.Errorf("an ESO app needs at least one secret: field_names is empty")
+		}
+		owner := map[string]string{} // env name -> "key.field"
+		keys := make([]string, 0, len(a.Fields))
+		for k := range a.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if _, _, err := policy.ParseKey(k); err != nil {
+				return nil, err
+			}
+			fields := append([]string(nil), a.Fields[k]...)
+			sort.Strings(fields)
+			for _, f := range fields {
+				id := k + "." + f
+				name := EnvName(k, f)
+				if o, ok := a.EnvNames[id]; ok {
+					name = o
+				}
+				if !envName.MatchString(name) {
+					return nil, fmt.Errorf("env name %q for %s is not a valid environment variable name (UPPER_SNAKE_CASE)", name, id)
+				}
+				if other, dup := owner[name]; dup {
+					return nil, fmt.Errorf("%s and %s both map to env name %q: set a different name for one of them in env_names", other, id, name)
+				}
+				owner[name] = id
+				names[id] = name
+				es.Spec.Data = append(es.Spec.Data, dataEntry{SecretKey: name, RemoteRef: remoteRef{Key: mount + "/" + a.Service + "/" + k, Property: f}})
+				env = append(env, envVar{Name: name, ValueFrom: &valueFrom{secretKeyRef{Name: secret, Key: name}}})
+			}
+		}
+		for id := range a.EnvNames {
+			if _, ok := names[id]; !ok {
+				return nil, fmt.Errorf("env_names has %q, which is no field of this app (keys are \"component/secret-name.field\")", id)
+			}
+		}
+	}
+
+	esYAML, err := marshal(es)
+	if err != nil {
+		return nil, err
+	}
+	envYAML, err := marshal(env)
+	if err != nil {
+		return nil, err
+	}
+	return &Manifests{ExternalSecret: esYAML, Env: envYAML, All: "---\n" + esYAML, SecretName: es.Spec.Target.Name, EnvNames: names}, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func marshal(v any) (string, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	if err := enc.Close(); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,216 @@
+package eso
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// crdSchema compiles the served v1 openAPIV3Schema of ESO's ExternalSecret CRD (ESO 2.9.0,
+// copied with its licence into testdata/crds).
+func crdSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	b, err := os.ReadFile("testdata/crds/external-secrets.io_externalsecrets.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd struct {
+		Spec struct {
+			Versions []struct {
+				Name   string `yaml:"name"`
+				Served bool   `yaml:"served"`
+				Schema struct {
+					OpenAPIV3Schema map[string]any `yaml:"openAPIV3Schema"`
+				} `yaml:"schema"`
+			} `yaml:"versions"`
+		} `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(b, &crd); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range crd.Spec.Versions {
+		if v.Name != "v1" {
+			continue
+		}
+		if !v.Served {
+			t.Fatal("v1 is not served by this CRD")
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource("externalsecret-v1.json", normalize(v.Schema.OpenAPIV3Schema)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := c.Compile("externalsecret-v1.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	t.Fatal("no v1 version in the CRD")
+	return nil
+}
+
+// normalize turns YAML-decoded values into the JSON shapes the validator expects.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		for i := range x {
+			x[i] = normalize(x[i])
+		}
+		return x
+	case int:
+		return float64(x)
+	}
+	return v
+}
+
+// validateDocs validates every YAML document of s against the CRD schema.
+func validateDocs(t *testing.T, schema *jsonschema.Schema, s string) int {
+	t.Helper()
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	n := 0
+	for {
+		var doc map[string]any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("YAML does not parse: %v\n%s", err, s)
+		}
+		if err := schema.Validate(normalize(doc)); err != nil {
+			t.Fatalf("ExternalSecret does not validate against the ESO v1 CRD schema: %v\n%s", err, s)
+		}
+		n++
+	}
+	return n
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", "golden", name)
+	if *update {
+		_ = os.MkdirAll(filepath.Dir(file), 0o755)
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it; review it)", err)
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("%s differs from golden:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+func TestRenderGoldenAndSchema(t *testing.T) {
+	schema := crdSchema(t)
+	tests := map[string]App{
+		"eso-prod-web": {Environment: "prod", Service: "web", Namespace: "web",
+			Fields:   map[string][]string{"database/app": {"username", "password", "host"}, "oauth/google": {"client_id", "client_secret"}},
+			EnvNames: map[string]string{"database/app.password": "DB_PASSWORD"}},
+		"direct-prod-backend-api": {Environment: "prod", Service: "backend-api", Access: "direct-vault", Namespace: "api",
+			VaultAddr: "https://vault.example.com", StoreName: "vault-prod", StoreKind: "SecretStore"},
+	}
+	for name, app := range tests {
+		t.Run(name, func(t *testing.T) {
+			m, err := Render(app)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+".externalsecret.yaml", m.ExternalSecret)
+			golden(t, name+".env.yaml", m.Env)
+			if n := validateDocs(t, schema, m.All); n != 1 {
+				t.Fatalf("%d documents in All", n)
+			}
+			again, _ := Render(app)
+			if again.All != m.All || again.Env != m.Env {
+				t.Error("rendering is not stable")
+			}
+		})
+	}
+}
+
+func TestSchemaRejectsBrokenManifest(t *testing.T) {
+	// The schema check must be able to fail: an ExternalSecret with a misspelled field is refused.
+	schema := crdSchema(t)
+	bad := `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: x, namespace: y}
+spec:
+  secretStoreRef: {name: vault-backend, kind: NotAStoreKind}
+  target: {name: x, creationPolicy: Sometimes}
+  data: [{secretKey: A, remoteRef: {key: k, property: p}}]
+`
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(bad), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(normalize(doc)); err == nil {
+		t.Fatal("the CRD schema accepted an invalid ExternalSecret: the validation proves nothing")
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	base := App{Environment: "dev", Service: "web", Namespace: "web", Fields: map[string][]string{"database/app": {"password"}}}
+	tests := map[string]struct {
+		mutate func(*App)
+		want   string
+	}{
+		"collision": {func(a *App) {
+			a.Fields = map[string][]string{"database/app": {"password"}, "database-app/x": {"y"}}
+			a.EnvNames = map[string]string{"database-app/x.y": "DATABASE_APP_PASSWORD"}
+		}, `database-app/x.y and database/app.password both map to env name "DATABASE_APP_PASSWORD"`},
+		"natural collision": {func(a *App) {
+			a.Fields = map[string][]string{"db/app-pw": {"x"}, "db-app/pw": {"x"}}
+		}, "both map to env name"},
+		"bad env name":    {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "db-password"} }, "not a valid environment variable name"},
+		"unknown field":   {func(a *App) { a.EnvNames = map[string]string{"database/app.pass": "X"} }, "no field of this app"},
+		"bad namespace":   {func(a *App) { a.Namespace = "Web_NS" }, "not a valid Kubernetes namespace"},
+		"no fields":       {func(a *App) { a.Fields = nil }, "at least one secret"},
+		"direct no addr":  {func(a *App) { a.Access = "direct-vault" }, "needs vault_addr"},
+		"bad environment": {func(a *App) { a.Environment = "qa" }, "is not one of dev, staging, prod"},
+		"bad key":         {func(a *App) { a.Fields = map[string][]string{"database": {"x"}} }, "component/secret-name"},
+		"bad store kind":  {func(a *App) { a.StoreKind = "Store" }, "ClusterSecretStore or SecretStore"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			a := base
+			tc.mutate(&a)
+			_, err := Render(a)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	for _, tc := range []struct{ key, field, want string }{
+		{"database/app", "password", "DATABASE_APP_PASSWORD"},
+		{"jwt/signing-key", "private_key", "JWT_SIGNING_KEY_PRIVATE_KEY"},
+		{"oauth/google", "client_id", "OAUTH_GOOGLE_CLIENT_ID"},
+	} {
+		if got := EnvName(tc.key, tc.field); got != tc.want {
+			t.Errorf("EnvName(%q, %q) = %q, want %q", tc.key, tc.field, got, tc.want)
+		}
+	}
+	_ = fmt.Sprint
+}
