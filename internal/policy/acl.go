@@ -65,3 +65,30 @@ func ESOReaderPolicy(env string) string {
 	writeRule(&b, mount+"/metadata/*", "read", "list")
 	return b.String()
 }
+
+// CIWriterPolicyName is the name of an environment's CI writer policy.
+func CIWriterPolicyName(env string) string { return "ci-writer-" + env }
+
+// CIWriterPolicy renders what a pipeline needs to apply mosaic_app_secrets for the given
+// services in one environment and no other: the environment's KV mount, the mount check, and
+// exactly the policies and AppRole roles named "{service}-{env}". Vault's ACL globs match only
+// at the end of a path, so a "*-{env}" rule cannot be written: the services are listed, which is
+// also least privilege (a pipeline cannot touch an app the platform did not declare).
+func CIWriterPolicy(env, approleMount string, services []string) string {
+	mount := mountPrefix + env
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: CI writer for %s. Do not edit by hand.\n", env)
+	b.WriteString("# What a pipeline needs to apply mosaic_app_secrets in this environment and no other.\n")
+	writeRule(&b, mount+"/data/*", "create", "read", "update", "delete")
+	writeRule(&b, mount+"/metadata/*", "create", "read", "update", "delete", "list")
+	writeRule(&b, "sys/mounts/"+mount, "read")
+	svcs := slices.Clone(services)
+	slices.Sort(svcs)
+	for _, svc := range slices.Compact(svcs) {
+		name := PolicyName(env, svc)
+		writeRule(&b, "sys/policies/acl/"+name, "create", "read", "update", "delete")
+		writeRule(&b, "auth/"+approleMount+"/role/"+name, "create", "read", "update", "delete")
+		writeRule(&b, "auth/"+approleMount+"/role/"+name+"/*", "create", "read", "update")
+	}
+	return b.String()
+}

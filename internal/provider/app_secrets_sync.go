@@ -85,7 +85,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 
 	if prior == nil {
 		// Before the first write: the mount must exist and be KV v2, or nothing is written.
-		if !s.checkMount(ctx, mount, diags) {
+		if !s.checkMount(ctx, mount, diags) || !s.checkCapabilities(ctx, plan, sortedStrings(desired), diags) {
 			return nil, false
 		}
 	}
@@ -359,6 +359,52 @@ func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagn
 		diags.AddAttributeError(pathRoot("environment"), "Environment mount is not KV v2",
 			fmt.Sprintf("%s/ is a %q engine (version %q); mosaic_app_secrets needs KV version 2 (check-and-set, versions, metadata). "+
 				"Upgrade it with `vault kv enable-versioning %s`. Nothing was written.", mount, m.Type, m.Version, mount))
+		return false
+	}
+	return true
+}
+
+// checkCapabilities asks Vault, in one request, whether the token may do everything a create
+// needs, so that a missing capability is one clear error before anything is written.
+func (s *syncer) checkCapabilities(ctx context.Context, plan *AppSecretsModel, keys []string, diags *diag.Diagnostics) bool {
+	env, service := plan.Environment.ValueString(), plan.Service.ValueString()
+	mount := "secret-" + env
+	role := policy.PolicyName(env, service)
+	write := []string{"create", "update"}
+	need := map[string][]string{"sys/policies/acl/" + role: write}
+	for _, k := range keys {
+		need[mount+"/data/"+service+"/"+k] = write
+		need[mount+"/metadata/"+service+"/"+k] = write
+	}
+	if plan.Access.ValueString() == policy.AccessDirectVault {
+		rolePath := "auth/" + s.approleMount + "/role/" + role
+		boot := service + policy.BootstrapSuffix + "/approle/credentials"
+		need[rolePath] = write
+		need[rolePath+"/role-id"] = []string{"read"}
+		need[rolePath+"/secret-id"] = write
+		need[mount+"/data/"+boot] = write
+		need[mount+"/metadata/"+boot] = write
+	}
+	paths := sortedStrings(need)
+	caps, err := s.c.CapabilitiesSelf(ctx, paths)
+	if err != nil {
+		diags.AddError("Cannot check the token's capabilities", s.explain(ctx, "update", "sys/capabilities-self", err)+" Nothing was written.")
+		return false
+	}
+	var missing []string
+	for _, p := range paths {
+		have := caps[p]
+		if slices.Contains(have, "root") {
+			continue
+		}
+		if slices.Contains(have, "deny") || !slices.ContainsFunc(need[p], func(c string) bool { return slices.Contains(have, c) }) {
+			missing = append(missing, fmt.Sprintf("%s (needs %s)", p, strings.Join(need[p], " or ")))
+		}
+	}
+	if len(missing) > 0 {
+		diags.AddError("Token lacks capabilities",
+			fmt.Sprintf("The Vault token lacks capabilities this app needs: %s. Grant them (the CI writer policy of %s does, for the services it lists) or use a token that has them. Nothing was written.",
+				strings.Join(missing, "; "), env))
 		return false
 	}
 	return true

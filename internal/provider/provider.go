@@ -259,6 +259,7 @@ func (p *MosaicProvider) Configure(ctx context.Context, req provider.ConfigureRe
 func (p *MosaicProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAppSecretsResource,
+		NewPlatformResource,
 	}
 }
 

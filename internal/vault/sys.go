@@ -3,7 +3,10 @@ package vault
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/hashicorp/vault/api"
 )
 
 // IsNotFound reports whether err means the object does not exist.
@@ -63,4 +66,52 @@ func (c *Client) AuthMounted(ctx context.Context, path string) (bool, error) {
 	}
 	_, ok := auths[strings.Trim(path, "/")+"/"]
 	return ok, nil
+}
+
+// EnableKV2 mounts a KV version 2 secrets engine at path.
+func (c *Client) EnableKV2(ctx context.Context, path, description string) error {
+	return classify(c.api.Sys().MountWithContext(ctx, path, &api.MountInput{
+		Type: "kv", Description: description, Options: map[string]string{"version": "2"},
+	}))
+}
+
+// ConfigureKV2 sets a KV v2 mount's max_versions and cas_required.
+func (c *Client) ConfigureKV2(ctx context.Context, mount string, maxVersions int, casRequired bool) error {
+	_, err := c.api.Logical().WriteWithContext(ctx, mount+"/config", map[string]any{"max_versions": maxVersions, "cas_required": casRequired})
+	return classify(err)
+}
+
+// Unmount removes a secrets engine and everything in it.
+func (c *Client) Unmount(ctx context.Context, path string) error {
+	return classify(c.api.Sys().UnmountWithContext(ctx, path))
+}
+
+// EnableAuth enables an auth method of type at path.
+func (c *Client) EnableAuth(ctx context.Context, path, typ string) error {
+	return classify(c.api.Sys().EnableAuthWithOptionsWithContext(ctx, path, &api.EnableAuthOptions{Type: typ}))
+}
+
+// DisableAuth disables the auth method at path.
+func (c *Client) DisableAuth(ctx context.Context, path string) error {
+	return classify(c.api.Sys().DisableAuthWithContext(ctx, path))
+}
+
+// CapabilitiesSelf returns the token's capabilities on each path (one request for all).
+func (c *Client) CapabilitiesSelf(ctx context.Context, paths []string) (map[string][]string, error) {
+	s, err := c.api.Logical().WriteWithContext(ctx, "sys/capabilities-self", map[string]any{"paths": paths})
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := map[string][]string{}
+	if s == nil {
+		return out, nil
+	}
+	for _, p := range paths {
+		if raw, ok := s.Data[p].([]any); ok {
+			for _, c := range raw {
+				out[p] = append(out[p], fmt.Sprint(c))
+			}
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,458 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = &PlatformResource{}
+	_ resource.ResourceWithImportState = &PlatformResource{}
+	_ resource.ResourceWithModifyPlan  = &PlatformResource{}
+)
+
+// NewPlatformResource returns the mosaic_platform resource.
+func NewPlatformResource() resource.Resource { return &PlatformResource{} }
+
+// PlatformResource is what every app relies on: the environment mounts (KV v2), the AppRole
+// auth method, and per environment the ESO reader and CI writer policies.
+type PlatformResource struct {
+	data *providerData
+}
+
+// PlatformModel is the resource's configuration, plan and state.
+type PlatformModel struct {
+	ID                      types.String `tfsdk:"id"`
+	Environments            types.List   `tfsdk:"environments"`
+	Services                types.Map    `tfsdk:"services"`
+	MaxVersions             types.Int64  `tfsdk:"max_versions"`
+	AllowDestroyWithSecrets types.Bool   `tfsdk:"allow_destroy_with_secrets"`
+	Mounts                  types.Map    `tfsdk:"mounts"`
+	ESOReaderPolicies       types.Map    `tfsdk:"eso_reader_policies"`
+	CIWriterPolicies        types.Map    `tfsdk:"ci_writer_policies"`
+	AppRoleMount            types.String `tfsdk:"approle_mount"`
+	AppRoleManaged          types.Bool   `tfsdk:"approle_managed"`
+}
+
+func (r *PlatformResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_platform"
+}
+
+func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	all := make([]attr.Value, len(policy.Environments))
+	for i, e := range policy.Environments {
+		all[i] = types.StringValue(e)
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The platform side every app relies on, in one declaration per Vault: each environment's KV v2 " +
+			"mount (`secret-dev`, `secret-staging`, `secret-prod`), the AppRole auth method at the provider's `approle_mount` " +
+			"(enabled if missing, adopted if present, disabled on destroy only if this resource enabled it), and per environment " +
+			"an ESO reader policy (`eso-reader-{env}`: read/list on that mount only) and a CI writer policy (`ci-writer-{env}`: " +
+			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other). " +
+			"Apps should `depends_on` it.\n\n" +
+			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the guide's manual " +
+			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
+			"`allow_destroy_with_secrets = true`; the check runs at apply before anything is deleted (at plan time, apps being " +
+			"destroyed in the same run still hold their secrets).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Always `platform`.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"environments": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
+				Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, all)),
+				MarkdownDescription: "Environments to stand up. Default all three: `dev`, `staging`, `prod`.",
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(policy.Environments...)),
+					listvalidator.UniqueValues()}},
+			"services": schema.MapAttribute{Optional: true, ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "Environment to the services its CI writer may manage (their `{service}-{env}` policy and AppRole role). " +
+					"Vault's ACL globs cannot express `*-{env}`, so the services are listed: a pipeline cannot touch an app the platform did not declare."},
+			"max_versions": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(10),
+				MarkdownDescription: "KV versions kept per secret in each mount. Default 10.",
+				Validators:          []validator.Int64{int64validator.Between(1, 1000)}},
+			"allow_destroy_with_secrets": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Allow removing an environment mount that still holds secrets (everything in it is lost). Default false: such a destroy fails before anything is deleted."},
+			"mounts": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Environment to its KV v2 mount."},
+			"eso_reader_policies": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "ESO reader policy name to its rendered text, shown in the plan."},
+			"ci_writer_policies": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "CI writer policy name to its rendered text, shown in the plan."},
+			"approle_mount": schema.StringAttribute{Computed: true, MarkdownDescription: "Path of the AppRole auth method (the provider's `approle_mount`)."},
+			"approle_managed": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether this resource enabled the AppRole auth method (and so disables it on destroy)."},
+		},
+	}
+}
+
+func (r *PlatformResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	d, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
+		return
+	}
+	r.data = d
+}
+
+func (r *PlatformResource) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The mosaic provider was not configured before mosaic_platform was used.")
+		return nil
+	}
+	c, d := r.data.Client(ctx)
+	diags.Append(d...)
+	return c
+}
+
+func (r *PlatformResource) approleMount() string {
+	if r.data == nil {
+		return "approle"
+	}
+	return r.data.approleMount
+}
+
+// desired computes mounts and policy texts from environments and services.
+func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags *diag.Diagnostics) (envs []string, mounts, readers, writers map[string]attr.Value) {
+	diags.Append(m.Environments.ElementsAs(ctx, &envs, false)...)
+	services := map[string][]string{}
+	if !m.Services.IsNull() {
+		diags.Append(m.Services.ElementsAs(ctx, &services, false)...)
+	}
+	for env, svcs := range services {
+		if !slices.Contains(envs, env) {
+			diags.AddAttributeError(path.Root("services").AtMapKey(env), "Unknown environment",
+				fmt.Sprintf("services names environment %q, which is not in environments (%s).", env, strings.Join(envs, ", ")))
+		}
+		for _, s := range svcs {
+			if err := policy.ValidateService(s); err != nil {
+				diags.AddAttributeError(path.Root("services").AtMapKey(env), "Breaks the secrets policy", err.Error())
+			}
+		}
+	}
+	mounts, readers, writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	for _, env := range envs {
+		mounts[env] = types.StringValue("secret-" + env)
+		readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
+		writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), services[env]))
+	}
+	return envs, mounts, readers, writers
+}
+
+func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan PlatformModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() {
+		return
+	}
+	envs, mounts, readers, writers := r.desired(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data != nil {
+		for _, env := range envs {
+			if !r.data.EnvironmentAllowed(env) {
+				resp.Diagnostics.AddAttributeError(path.Root("environments"), "Environment locked",
+					fmt.Sprintf("This provider configuration may only write %s (allowed_environments), not %q.", strings.Join(r.data.allowedEnvironments, ", "), env))
+				return
+			}
+		}
+	}
+	plan.ID = types.StringValue("platform")
+	plan.Mounts = types.MapValueMust(types.StringType, mounts)
+	plan.ESOReaderPolicies = types.MapValueMust(types.StringType, readers)
+	plan.CIWriterPolicies = types.MapValueMust(types.StringType, writers)
+	plan.AppRoleMount = types.StringValue(r.approleMount())
+	if !req.State.Raw.IsNull() {
+		var prior PlatformModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		plan.AppRoleManaged = prior.AppRoleManaged
+		if prior.AppRoleMount.ValueString() == "" {
+			plan.AppRoleManaged = types.BoolUnknown()
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *PlatformResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan PlatformModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := r.converge(ctx, nil, &plan, &resp.Diagnostics)
+	if state != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	}
+}
+
+func (r *PlatformResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior PlatformModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := r.converge(ctx, &prior, &plan, &resp.Diagnostics)
+	if state != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	}
+}
+
+// converge makes Vault match plan and returns the state (nil when nothing was done).
+func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformModel, diags *diag.Diagnostics) *PlatformModel {
+	c := r.client(ctx, diags)
+	if diags.HasError() {
+		return nil
+	}
+	envs, _, readers, writers := r.desired(ctx, plan, diags)
+	if diags.HasError() {
+		return nil
+	}
+	var priorEnvs []string
+	if prior != nil {
+		diags.Append(prior.Environments.ElementsAs(ctx, &priorEnvs, false)...)
+	}
+	var removed []string
+	for _, e := range priorEnvs {
+		if !slices.Contains(envs, e) {
+			removed = append(removed, e)
+		}
+	}
+	// Refuse before anything changes when a mount to be removed still holds secrets.
+	if !r.checkEmpty(ctx, c, removed, plan.AllowDestroyWithSecrets.ValueBool(), diags) {
+		return nil
+	}
+
+	st := *plan
+	st.AppRoleManaged = types.BoolValue(false)
+	if prior != nil && !prior.AppRoleManaged.IsNull() && !prior.AppRoleManaged.IsUnknown() {
+		st.AppRoleManaged = prior.AppRoleManaged
+	}
+	mount := r.approleMount()
+	ok, err := c.AuthMounted(ctx, mount)
+	if err != nil {
+		diags.AddError("Cannot list auth methods", fmt.Sprintf("Reading sys/auth failed: %v", err))
+		return nil
+	}
+	if !ok {
+		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
+			diags.AddError("Cannot enable AppRole", fmt.Sprintf("Enabling the AppRole auth method at auth/%s failed: %v", mount, err))
+			return nil
+		}
+		tflog.Info(ctx, "enabled the AppRole auth method", map[string]any{"path": "auth/" + mount})
+		st.AppRoleManaged = types.BoolValue(true)
+	}
+
+	for _, env := range envs {
+		m := "secret-" + env
+		info, err := c.Mount(ctx, m)
+		switch {
+		case vault.IsNotFound(err):
+			if err := c.EnableKV2(ctx, m, "Mosaic "+env+" environment secrets (managed by terraform-provider-mosaic)"); err != nil {
+				diags.AddError("Cannot create environment mount", fmt.Sprintf("Mounting KV v2 at %s/ failed: %v", m, err))
+				return &st
+			}
+			tflog.Info(ctx, "mounted environment", map[string]any{"mount": m})
+		case err != nil:
+			diags.AddError("Cannot read environment mount", fmt.Sprintf("Reading sys/mounts/%s failed: %v", m, err))
+			return &st
+		case info.Type != "kv" || info.Version != "2":
+			diags.AddAttributeError(path.Root("environments"), "Environment mount is not KV v2",
+				fmt.Sprintf("%s/ exists as a %q engine (version %q). Upgrade it with `vault kv enable-versioning %s`, or remove it, then apply again.", m, info.Type, info.Version, m))
+			return &st
+		}
+		if err := c.ConfigureKV2(ctx, m, int(plan.MaxVersions.ValueInt64()), false); err != nil {
+			diags.AddError("Cannot configure environment mount", fmt.Sprintf("Writing %s/config failed: %v", m, err))
+			return &st
+		}
+	}
+	for _, set := range []map[string]attr.Value{readers, writers} {
+		for name, text := range set {
+			if err := c.PutPolicy(ctx, name, text.(types.String).ValueString()); err != nil {
+				diags.AddError("Cannot write policy", fmt.Sprintf("Writing sys/policies/acl/%s failed: %v", name, err))
+				return &st
+			}
+		}
+	}
+	for _, env := range removed {
+		if !r.removeEnvironment(ctx, c, env, diags) {
+			return &st
+		}
+	}
+	return &st
+}
+
+// checkEmpty fails (and returns false) when a mount of envs still holds secrets and allow is false.
+func (r *PlatformResource) checkEmpty(ctx context.Context, c *vault.Client, envs []string, allow bool, diags *diag.Diagnostics) bool {
+	if allow {
+		return true
+	}
+	for _, env := range envs {
+		keys, err := c.KVList(ctx, "secret-"+env, "")
+		if err != nil && !vault.IsNotFound(err) {
+			diags.AddError("Cannot check environment mount", fmt.Sprintf("Listing secret-%s/ failed: %v", env, err))
+			return false
+		}
+		if len(keys) > 0 {
+			diags.AddAttributeError(path.Root("allow_destroy_with_secrets"), "Environment mount still holds secrets",
+				fmt.Sprintf("secret-%s/ still holds secrets (%s). Removing the mount would destroy them. Move or delete them first, "+
+					"or set allow_destroy_with_secrets = true and apply it before destroying. Nothing was deleted.", env, strings.Join(keys, ", ")))
+			return false
+		}
+	}
+	return true
+}
+
+func (r *PlatformResource) removeEnvironment(ctx context.Context, c *vault.Client, env string, diags *diag.Diagnostics) bool {
+	if err := c.Unmount(ctx, "secret-"+env); err != nil && !vault.IsNotFound(err) {
+		diags.AddError("Cannot remove environment mount", fmt.Sprintf("Unmounting secret-%s/ failed: %v", env, err))
+		return false
+	}
+	for _, name := range []string{policy.ESOReaderPolicyName(env), policy.CIWriterPolicyName(env)} {
+		if err := c.DeletePolicy(ctx, name); err != nil {
+			diags.AddError("Cannot delete policy", fmt.Sprintf("Deleting sys/policies/acl/%s failed: %v", name, err))
+			return false
+		}
+	}
+	return true
+}
+
+func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var st PlatformModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var envs []string
+	if st.Environments.IsNull() { // import: discover
+		envs = append(envs, policy.Environments...)
+	} else {
+		resp.Diagnostics.Append(st.Environments.ElementsAs(ctx, &envs, false)...)
+	}
+	var present []string
+	mounts, readers, writers := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	for _, env := range envs {
+		info, err := c.Mount(ctx, "secret-"+env)
+		if err != nil && !vault.IsNotFound(err) {
+			resp.Diagnostics.AddError("Cannot read environment mount", err.Error())
+			return
+		}
+		if err == nil && info.Type == "kv" && info.Version == "2" {
+			present = append(present, env)
+			mounts[env] = types.StringValue("secret-" + env)
+		} else if !st.Environments.IsNull() {
+			resp.Diagnostics.AddWarning("Environment mount missing", fmt.Sprintf("secret-%s/ is missing or not KV v2; the next apply creates it.", env))
+		}
+		for name, dst := range map[string]map[string]attr.Value{policy.ESOReaderPolicyName(env): readers, policy.CIWriterPolicyName(env): writers} {
+			text, err := c.GetPolicy(ctx, name)
+			switch {
+			case vault.IsNotFound(err):
+				if !st.Environments.IsNull() {
+					dst[name] = types.StringValue("")
+				}
+			case err != nil:
+				resp.Diagnostics.AddError("Cannot read policy", err.Error())
+				return
+			default:
+				dst[name] = types.StringValue(text)
+			}
+		}
+	}
+	if st.Environments.IsNull() && len(present) == 0 {
+		resp.Diagnostics.AddError("Nothing to import", "No environment mount (secret-dev, secret-staging, secret-prod) exists as KV v2.")
+		return
+	}
+	st.Environments = stringList(present)
+	st.Mounts = types.MapValueMust(types.StringType, mounts)
+	st.ESOReaderPolicies = types.MapValueMust(types.StringType, readers)
+	st.CIWriterPolicies = types.MapValueMust(types.StringType, writers)
+	ok, err := c.AuthMounted(ctx, r.approleMount())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list auth methods", err.Error())
+		return
+	}
+	if ok {
+		st.AppRoleMount = types.StringValue(r.approleMount())
+	} else {
+		resp.Diagnostics.AddWarning("AppRole auth method missing", "auth/"+r.approleMount()+" is not enabled; the next apply enables it.")
+		st.AppRoleMount = types.StringValue("")
+	}
+	if st.ID.IsNull() {
+		st.ID = types.StringValue("platform")
+	}
+	if st.MaxVersions.IsNull() {
+		st.MaxVersions = types.Int64Value(10)
+	}
+	if st.AllowDestroyWithSecrets.IsNull() {
+		st.AllowDestroyWithSecrets = types.BoolValue(false)
+	}
+	if st.AppRoleManaged.IsNull() {
+		st.AppRoleManaged = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+}
+
+func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var st PlatformModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var envs []string
+	resp.Diagnostics.Append(st.Environments.ElementsAs(ctx, &envs, false)...)
+	if !r.checkEmpty(ctx, c, envs, st.AllowDestroyWithSecrets.ValueBool(), &resp.Diagnostics) {
+		return
+	}
+	for _, env := range envs {
+		if !r.removeEnvironment(ctx, c, env, &resp.Diagnostics) {
+			return
+		}
+	}
+	if st.AppRoleManaged.ValueBool() {
+		if err := c.DisableAuth(ctx, r.approleMount()); err != nil {
+			resp.Diagnostics.AddError("Cannot disable AppRole", err.Error())
+		}
+	}
+}
+
+func (r *PlatformResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID != "platform" {
+		resp.Diagnostics.AddError("Invalid import ID", "Import mosaic_platform with the ID \"platform\".")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), "platform")...)
+}
