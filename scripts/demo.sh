@@ -3,42 +3,13 @@
 # Uses a temporary Terraform CLI config with dev_overrides; the user's ~/.terraformrc is untouched.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-VAULT=$("$root/scripts/vault-bin.sh")
+if [[ -z "${MOSAIC_DEMO_INNER:-}" ]]; then
+  MOSAIC_DEMO_INNER=1 exec "$root/scripts/with-vault.sh" "$0"
+fi
+echo "==> a dev Vault is running at $VAULT_ADDR"
+VAULT=$VAULT_BIN
 work=$(mktemp -d)
-vault_pid=""
-cleanup() {
-  [[ -n "$vault_pid" ]] && kill "$vault_pid" 2>/dev/null && wait "$vault_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 50); do
-  port=$(( 20000 + RANDOM % 20000 ))
-  (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null || break
-done
-export VAULT_ADDR="http://127.0.0.1:$port"
-export VAULT_TOKEN="demo-root-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-echo "==> starting a dev Vault at $VAULT_ADDR"
-HOME="$work" "$VAULT" server -dev -dev-root-token-id="$VAULT_TOKEN" -dev-listen-address="127.0.0.1:$port" \
-  -dev-no-store-token >"$work/vault.log" 2>&1 &
-vault_pid=$!
-for _ in $(seq 1 100); do "$VAULT" status >/dev/null 2>&1 && break; sleep 0.2; done
-"$VAULT" status >/dev/null || { cat "$work/vault.log"; exit 1; }
-
-echo "==> platform side: environment mount secret-dev (KV v2) and the AppRole auth method"
-"$VAULT" secrets enable -path=secret-dev kv-v2 >/dev/null
-"$VAULT" auth enable approle >/dev/null
-
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "mosaicstack/mosaic" = "$root/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export TF_IN_AUTOMATION=1
+trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tf" && cp "$root/examples/demo/main.tf" "$work/tf/"
 cd "$work/tf"
 echo "==> terraform plan (what a reviewer sees)"
@@ -71,3 +42,4 @@ check web/database/app
 check backend-api-bootstrap/approle/credentials
 echo
 echo "==> done; stopping Vault"
+

@@ -24,4 +24,5 @@ if grep -q -E '^\s*--- SKIP' "$log"; then
 fi
 echo "$(grep -cE '^\s*--- PASS' "$log") passed, $(grep -cE '^\s*--- FAIL' "$log") failed"
 make --no-print-directory fuzz
+"$root/scripts/module-test.sh"
 "$root/scripts/no-vault-left.sh"

@@ -14,6 +14,13 @@ variable "db_password" {
   default   = "demo-db-password"
 }
 
+# The platform side: the secret-dev mount (KV v2), the AppRole auth method, the ESO reader
+# and CI writer policies of dev.
+resource "mosaic_platform" "this" {
+  environments = ["dev"]
+  services     = { dev = ["web", "backend-api"] }
+}
+
 # ESO app: secrets and a read-only policy.
 resource "mosaic_app_secrets" "web" {
   environment = "dev"
@@ -23,6 +30,7 @@ resource "mosaic_app_secrets" "web" {
     "oauth/google" = { client_id = "web-client", client_secret = "demo-oauth-secret" }
   }
   secrets_wo_version = 1
+  depends_on         = [mosaic_platform.this]
 }
 
 # Direct-Vault app: plus AppRole, secret_id and bootstrap entry.
@@ -37,6 +45,7 @@ resource "mosaic_app_secrets" "backend_api" {
   access                     = "direct-vault"
   direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
   extra_read_paths           = ["database/creds/backend-api-role"]
+  depends_on                 = [mosaic_platform.this]
 }
 
 output "web_paths" { value = mosaic_app_secrets.web.paths }

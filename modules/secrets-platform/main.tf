@@ -1,0 +1,40 @@
+# The platform side and one mosaic_app_secrets per app, with its ESO manifests.
+
+resource "mosaic_platform" "this" {
+  environments = var.environments
+  services = {
+    for env in var.environments : env => [for k, a in var.apps : a.service if a.environment == env]
+  }
+}
+
+resource "mosaic_app_secrets" "app" {
+  for_each = var.apps
+
+  environment = each.value.environment
+  service     = each.value.service
+
+  secrets            = try(var.secrets[each.key], null)
+  secrets_wo         = each.value.secrets_wo_version == null ? null : var.secrets_wo[each.key]
+  secrets_wo_version = each.value.secrets_wo_version
+
+  access                     = each.value.access
+  direct_vault_justification = each.value.access == "direct-vault" ? each.value.justification : null
+  extra_read_paths           = each.value.extra_read_paths
+  approle                    = each.value.access == "direct-vault" ? each.value.approle : null
+  secret_id_rotation         = each.value.access == "direct-vault" ? each.value.secret_id_rotation : null
+
+  depends_on = [mosaic_platform.this]
+}
+
+data "mosaic_external_secret" "app" {
+  for_each = var.apps
+
+  environment       = mosaic_app_secrets.app[each.key].environment
+  service           = mosaic_app_secrets.app[each.key].service
+  access            = mosaic_app_secrets.app[each.key].access
+  field_names       = mosaic_app_secrets.app[each.key].field_names
+  namespace         = each.value.namespace
+  env_names         = each.value.env_names
+  vault_addr        = var.vault_addr
+  secret_store_name = var.secret_store_name
+}

@@ -1,0 +1,79 @@
+variable "environments" {
+  description = "Environments to stand up (KV v2 mount, ESO reader and CI writer policy each)."
+  type        = list(string)
+  default     = ["dev", "staging", "prod"]
+  validation {
+    condition     = alltrue([for e in var.environments : contains(["dev", "staging", "prod"], e)])
+    error_message = "Each environment must be dev, staging or prod."
+  }
+}
+
+variable "apps" {
+  description = "One entry per app: environment, service, access (eso or direct-vault), justification, extra read paths, AppRole settings, Kubernetes namespace, and secrets_wo_version when its secrets come through secrets_wo."
+  type = map(object({
+    environment        = string
+    service            = string
+    namespace          = string
+    access             = optional(string, "eso")
+    justification      = optional(string)
+    extra_read_paths   = optional(list(string), [])
+    secrets_wo_version = optional(number)
+    secret_id_rotation = optional(string)
+    env_names          = optional(map(string))
+    approle = optional(object({
+      token_ttl          = optional(string)
+      token_max_ttl      = optional(string)
+      secret_id_ttl      = optional(string)
+      secret_id_num_uses = optional(number)
+    }))
+  }))
+  default = {}
+
+  # Early, plain messages; the provider remains the authority on every rule.
+  validation {
+    condition     = alltrue([for k, a in var.apps : contains(["dev", "staging", "prod"], a.environment)])
+    error_message = "Each app's environment must be dev, staging or prod."
+  }
+  validation {
+    condition     = alltrue([for k, a in var.apps : can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", a.service)) && length(a.service) <= 63])
+    error_message = "Each app's service must be lowercase kebab-case (e.g. backend-api), at most 63 characters."
+  }
+  validation {
+    condition     = alltrue([for k, a in var.apps : contains(["eso", "direct-vault"], a.access)])
+    error_message = "Each app's access must be eso or direct-vault."
+  }
+  validation {
+    condition     = alltrue([for k, a in var.apps : a.access != "direct-vault" || length(trimspace(a.justification == null ? "" : a.justification)) > 0])
+    error_message = "A direct-vault app needs a justification."
+  }
+  validation {
+    condition     = length(distinct([for k, a in var.apps : "${a.environment}/${a.service}"])) == length(var.apps)
+    error_message = "Two apps declare the same service in the same environment."
+  }
+}
+
+variable "secrets" {
+  description = "App key to its secrets (\"component/secret-name\" to field to value). Stored in state, marked sensitive; prefer secrets_wo."
+  type        = map(map(map(string)))
+  default     = {}
+  sensitive   = true
+}
+
+variable "secrets_wo" {
+  description = "App key to its secrets, write-only: never stored in plan or state. Set the app's secrets_wo_version, and bump it to write new values."
+  type        = map(map(map(string)))
+  default     = null
+  ephemeral   = true
+}
+
+variable "vault_addr" {
+  description = "Vault's address as apps see it: the VAULT_ADDR env entry of direct-vault apps."
+  type        = string
+  default     = "https://vault.example.com"
+}
+
+variable "secret_store_name" {
+  description = "Name of the ESO (Cluster)SecretStore that reads Vault."
+  type        = string
+  default     = "vault-backend"
+}
