@@ -350,9 +350,9 @@ func scanStateFiles(dir string, markers ...string) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range markers {
+		for n, m := range markers {
 			if m != "" && strings.Contains(string(b), m) {
-				return fmt.Errorf("state file %s contains a secret (%.6s...)", p, m)
+				return fmt.Errorf("state file %s contains secret marker #%d", p, n)
 			}
 		}
 		return nil

@@ -1,0 +1,118 @@
+package provider
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+)
+
+// A full lifecycle (create, update, rotate, import, destroy) at TRACE: no secret value, no
+// secret_id and no token may appear in any log line, state file or diagnostic.
+func TestAccLeakScan_trace(t *testing.T) {
+	v := acctest.Vault(t)
+	logs := t.TempDir()
+	work := t.TempDir()
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", filepath.Join(logs, "provider.log"))
+	t.Setenv("TF_LOG_PATH_MASK", filepath.Join(logs, "terraform-%s.log"))
+	const svc = "leak-scan"
+	// Values reach Terraform as real ones do: through ephemeral variables, never as literals in
+	// the configuration (the test harness logs the configuration text it writes).
+	pw, key := "leak-pw-"+randomMarker(), "leak-key-"+randomMarker()
+	t.Setenv("TF_VAR_db_password", pw)
+	t.Setenv("TF_VAR_jwt_key", key)
+	cfg := func(version int, rotation string) string {
+		return fmt.Sprintf(`
+variable "db_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+variable "jwt_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+resource "mosaic_app_secrets" "app" {
+  environment                = "dev"
+  service                    = %q
+  secrets_wo                 = { "database/app" = { password = var.db_password }, "jwt/signing-key" = { private_key = var.jwt_key } }
+  secrets_wo_version         = %d
+  access                     = "direct-vault"
+  direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
+  secret_id_rotation         = %q
+}
+`, svc, version, rotation)
+	}
+	var secretIDs []string
+	grab := vaultCheck(func() error {
+		_, sid := bootstrapLogin(t, v, "dev", svc)
+		secretIDs = append(secretIDs, sid)
+		// The state files while the resource lives: no value, no secret_id, no token.
+		return scanStateFiles(work, append([]string{v.Token, pw, key}, secretIDs...)...)
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   terraform111,
+		WorkingDir:               work,
+		Steps: []resource.TestStep{
+			{Config: cfg(1, "r1"), Check: resource.ComposeTestCheckFunc(grab, vaultCheck(func() error {
+				if d := v.KVData(t, "secret-dev", svc+"/database/app"); d["password"] != pw {
+					return fmt.Errorf("the ephemeral value did not reach Vault")
+				}
+				return nil
+			}))},
+			{Config: cfg(2, "r1"), Check: grab},
+			{Config: cfg(2, "r2"), Check: grab},
+			{ResourceName: appAddr, ImportState: true, ImportStateId: "secret-dev/" + svc, ImportStateVerify: true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				ImportStateVerifyIgnore:              []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation"}},
+		},
+	})
+	if d := v.KVData(t, "secret-dev", svc+"/database/app"); d != nil {
+		t.Fatal("destroy left the secret behind")
+	}
+	markers := append([]string{v.Token, pw, key}, secretIDs...)
+	scanned, bytes := 0, 0
+	for _, dir := range []string{logs, work} {
+		_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			scanned++
+			bytes += len(b)
+			for n, m := range markers {
+				if i := strings.Index(string(b), m); m != "" && i >= 0 {
+					line := string(b)[max(0, strings.LastIndex(string(b[:i]), "\n")+1):i]
+					t.Errorf("%s contains secret marker #%d (0: root token, 1-2: values, 3+: secret_ids) after: %.120s", p, n, line)
+				}
+			}
+			return nil
+		})
+	}
+	if len(secretIDs) < 2 || secretIDs[0] == secretIDs[len(secretIDs)-1] {
+		t.Fatalf("the lifecycle did not rotate the secret_id: %d captured", len(secretIDs))
+	}
+	if bytes < 100000 {
+		t.Fatalf("only %d bytes of logs and state in %d files: the scan would prove nothing", bytes, scanned)
+	}
+	t.Log(fmt.Sprintf("scanned %d files, %d bytes, for %d markers", scanned, bytes, len(markers)))
+}
+
+func randomMarker() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
