@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
 var (
@@ -41,7 +40,7 @@ func NewAppSecretsResource() resource.Resource { return &AppSecretsResource{} }
 // AppSecretsResource declares one app's secrets in one environment, with its ACL policy and,
 // for Direct-Vault, its AppRole, secret_id and bootstrap entry.
 type AppSecretsResource struct {
-	data *providerData
+	vaultResource
 }
 
 // AppSecretsModel is the resource's configuration, plan and state.
@@ -239,35 +238,6 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 		},
 	}
-}
-
-func (r *AppSecretsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	d, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
-	}
-	r.data = d
-}
-
-func (r *AppSecretsResource) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The mosaic provider was not configured before mosaic_app_secrets was used.")
-		return nil
-	}
-	c, d := r.data.Client(ctx)
-	diags.Append(d...)
-	return c
-}
-
-func (r *AppSecretsResource) approleMount() string {
-	if r.data == nil {
-		return "approle"
-	}
-	return r.data.approleMount
 }
 
 // ValidateConfig checks the rules that span attributes; single-attribute rules are validators

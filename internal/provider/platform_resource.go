@@ -39,7 +39,7 @@ func NewPlatformResource() resource.Resource { return &PlatformResource{} }
 // PlatformResource is what every app relies on: the environment mounts (KV v2), the AppRole
 // auth method, and per environment the ESO reader and CI writer policies.
 type PlatformResource struct {
-	data *providerData
+	vaultResource
 }
 
 // PlatformModel is the resource's configuration, plan and state.
@@ -103,35 +103,6 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Whether this resource enabled the AppRole auth method (and so disables it on destroy)."},
 		},
 	}
-}
-
-func (r *PlatformResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	d, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
-	}
-	r.data = d
-}
-
-func (r *PlatformResource) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The mosaic provider was not configured before mosaic_platform was used.")
-		return nil
-	}
-	c, d := r.data.Client(ctx)
-	diags.Append(d...)
-	return c
-}
-
-func (r *PlatformResource) approleMount() string {
-	if r.data == nil {
-		return "approle"
-	}
-	return r.data.approleMount
 }
 
 // desired computes mounts and policy texts from environments and services.
