@@ -75,7 +75,10 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the guide's manual " +
 			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
 			"`allow_destroy_with_secrets = true`; the check runs at apply before anything is deleted (at plan time, apps being " +
-			"destroyed in the same run still hold their secrets).",
+			"destroyed in the same run still hold their secrets).\n\n" +
+			"Known limitation: a pipeline holding `ci-writer-{env}` may write any text into the policies of the services it " +
+			"manages; the provider validates what it renders, but Vault cannot restrict a policy's content. Keep CI writer " +
+			"tokens to the pipelines of that environment.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Always `platform`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
