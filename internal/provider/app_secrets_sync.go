@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -235,7 +236,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 		}
 		if err != nil {
 			if errors.Is(err, vault.ErrCASMismatch) {
-				diags.AddAttributeError(pathRoot("bootstrap_path"), "Bootstrap entry already exists",
+				diags.AddAttributeError(path.Root("bootstrap_path"), "Bootstrap entry already exists",
 					fmt.Sprintf("A bootstrap entry already exists at %s/%s that this resource did not write. Remove it from Vault, or import the app (terraform import <address> %s/%s).", mount, rel, mount, service))
 			} else {
 				diags.AddError("Cannot write bootstrap entry", s.explain(ctx, "write (create/update)", mount+"/data/"+rel, err))
@@ -349,14 +350,14 @@ func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagn
 	m, err := s.c.Mount(ctx, mount)
 	switch {
 	case vault.IsNotFound(err):
-		diags.AddAttributeError(pathRoot("environment"), "Environment mount missing",
+		diags.AddAttributeError(path.Root("environment"), "Environment mount missing",
 			fmt.Sprintf("There is no secrets engine at %s/. Create it as KV version 2 (the mosaic_platform resource does, or `vault secrets enable -path=%s kv-v2`). Nothing was written.", mount, mount))
 		return false
 	case err != nil:
 		diags.AddError("Cannot check the environment mount", s.explain(ctx, "read", "sys/mounts/"+mount, err)+" Nothing was written.")
 		return false
 	case m.Type != "kv" || m.Version != "2":
-		diags.AddAttributeError(pathRoot("environment"), "Environment mount is not KV v2",
+		diags.AddAttributeError(path.Root("environment"), "Environment mount is not KV v2",
 			fmt.Sprintf("%s/ is a %q engine (version %q); mosaic_app_secrets needs KV version 2 (check-and-set, versions, metadata). "+
 				"Upgrade it with `vault kv enable-versioning %s`. Nothing was written.", mount, m.Type, m.Version, mount))
 		return false

@@ -13,7 +13,6 @@ import (
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
-func pathRoot(name string) path.Path { return path.Root(name) }
 
 func pathSecrets(wo bool, key string) path.Path {
 	if wo {
