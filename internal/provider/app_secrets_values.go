@@ -13,7 +13,6 @@ import (
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
-
 func pathSecrets(wo bool, key string) path.Path {
 	if wo {
 		return path.Root("secrets_wo").AtMapKey(key)
