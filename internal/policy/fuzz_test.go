@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -38,8 +39,8 @@ func FuzzValidateSegment(f *testing.F) {
 			}
 			return
 		}
-		v, ok := err.(*Violation)
-		if !ok {
+		var v *Violation
+		if !errors.As(err, &v) {
 			t.Fatalf("error %T is not a *Violation", err)
 		}
 		if v.Suggestion != "" && ValidateSegment("segment", v.Suggestion) != nil && v.Rule == "kebab-case" {
@@ -103,7 +104,7 @@ func FuzzParseKey(f *testing.F) {
 		if err == nil && c+"/"+n != key {
 			t.Fatalf("ParseKey(%q) = %q, %q", key, c, n)
 		}
-		if v, ok := err.(*Violation); ok && v.Rule == "secret-key" && v.Suggestion != "" {
+		if v := (*Violation)(nil); errors.As(err, &v) && v.Rule == "secret-key" && v.Suggestion != "" {
 			if _, _, err := ParseKey(v.Suggestion); err != nil && !strings.Contains(err.Error(), "credential") {
 				t.Fatalf("suggestion %q for %q does not validate: %v", v.Suggestion, key, err)
 			}

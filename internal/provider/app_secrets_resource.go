@@ -87,8 +87,6 @@ var appRoleAttrTypes = map[string]attr.Type{
 	"secret_id_bound_cidrs": types.ListType{ElemType: types.StringType},
 }
 
-var secretsType = types.MapType{ElemType: types.MapType{ElemType: types.StringType}}
-
 func (r *AppSecretsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_app_secrets"
 }
@@ -366,6 +364,19 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	s := &syncer{c: c, approleMount: r.approleMount(), priv: &privateState{Written: map[string]int{}}}
 	state, ok := s.apply(ctx, nil, &plan, &config, &resp.Diagnostics)
+	if ok && resp.Diagnostics.HasError() {
+		// A create completes or leaves nothing behind: undo what it wrote. Only if that fails
+		// too (Vault unreachable) is the partial state recorded, for the next apply to finish.
+		wrote := len(state.Versions.Elements()) > len(s.adopted) || !state.Policy.IsNull() || !state.RoleName.IsNull()
+		if s.undo(ctx, state) {
+			if !wrote {
+				return
+			}
+			resp.Diagnostics.AddWarning("Create undone", "Everything this create had written to Vault was removed again; nothing of the app is left in Vault. Fix the error above and apply again.")
+			return
+		}
+		resp.Diagnostics.AddWarning("Create partly written", "This create stopped part way and could not remove what it had written; the state records it, so the next apply (or destroy) finishes the job.")
+	}
 	if !ok {
 		return // nothing was left behind in Vault: no state to record
 	}

@@ -82,11 +82,6 @@ func TestAccAppSecrets_eso(t *testing.T) {
 					if d["password"] != "pw-1" || d["username"] != "app" || d["port"] != "5432" {
 						return fmt.Errorf("vault data = %v", d)
 					}
-					md := v.KVMetadata(t, "secret-staging", svc+"/database/app")
-					cm, _ := md["custom_metadata"].(map[string]any)
-					if cm["managed-by"] != "terraform-provider-mosaic" || cm["service"] != svc || cm["environment"] != "staging" {
-						return fmt.Errorf("custom_metadata = %v", cm)
-					}
 					if got := v.Policy(t, svc+"-staging"); got != policy.AppPolicy("staging", svc, nil) {
 						return fmt.Errorf("policy in Vault:\n%s", got)
 					}
@@ -239,7 +234,7 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 					firstSecretID = secretID
 					c, err := v.Login("approle", roleID, secretID)
 					if err != nil {
-						return fmt.Errorf("bootstrap credentials do not log in: %v", err)
+						return fmt.Errorf("bootstrap credentials do not log in: %w", err)
 					}
 					if !acctest.CanRead(t, c, "secret-prod/data/"+svc+"/database/app") {
 						return fmt.Errorf("app token cannot read its own secret")
@@ -270,7 +265,7 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 						return fmt.Errorf("secret_id not rotated")
 					}
 					if _, err := v.Login("approle", roleID, secretID); err != nil {
-						return fmt.Errorf("new secret_id does not log in: %v", err)
+						return fmt.Errorf("new secret_id does not log in: %w", err)
 					}
 					if _, err := v.Login("approle", roleID, firstSecretID); err == nil {
 						return fmt.Errorf("old secret_id still logs in after rotation")
@@ -491,6 +486,32 @@ func TestAccAppSecrets_casRefusal(t *testing.T) {
 	}
 	if v.Policy(t, svc+"-staging") != "" {
 		t.Fatal("a refused create left a policy behind")
+	}
+}
+
+// A secret already at a canonical path with exactly the declared values (an earlier apply's
+// write whose answer was lost) is taken over, not refused; anything else is refused (casRefusal).
+func TestAccAppSecrets_adoptIdentical(t *testing.T) {
+	v := acctest.Vault(t)
+	const svc = "adopt-app"
+	v.Write(t, "secret-staging/data/"+svc+"/database/app", map[string]any{"data": map[string]any{"username": "app", "password": "mine", "host": "db", "port": "5432"}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccAppSecretsConfig_eso(svc, "mine", "api/token"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("versions").AtMapKey("database/app"), knownvalue.Int64Exact(1)),
+			},
+			Check: vaultCheck(func() error {
+				if d := v.KVData(t, "secret-staging", svc+"/database/app"); d["password"] != "mine" {
+					return fmt.Errorf("database/app = %v", d)
+				}
+				return nil
+			}),
+		}},
+	})
+	if v.KVMetadata(t, "secret-staging", svc+"/database/app") != nil {
+		t.Fatal("destroy left the adopted secret behind")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -24,6 +25,8 @@ type syncer struct {
 	c            *vault.Client
 	approleMount string
 	priv         *privateState
+	// adopted lists the keys a create found in Vault with the declared values already.
+	adopted []string
 }
 
 // progress is what an apply has done so far; it becomes the state, also after an error.
@@ -86,14 +89,14 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 
 	if prior == nil {
 		// Before the first write: the mount must exist and be KV v2, or nothing is written.
-		if !s.checkMount(ctx, mount, diags) || !s.checkCapabilities(ctx, plan, sortedStrings(desired), diags) {
+		// (Checked once per mount and provider run; a create that fails later is undone.)
+		if !s.checkMount(ctx, mount, diags) {
 			return nil, false
 		}
 	}
 
 	// 1. Secrets, each with check-and-set: 0 for a new path (never overwrite), else the
 	// version this plan was made against (someone else's write in between is caught).
-	var created []string
 	for _, key := range sortedStrings(desired) {
 		if !needsWrite(prior, plan.Secrets, wo, plan.SecretsWOVersion, s.priv, key) {
 			continue
@@ -101,24 +104,28 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 		cas, existed := p.versions[key]
 		rel := service + "/" + key
 		ver, err := s.c.KVPut(ctx, mount, rel, desired[key], cas)
+		if errors.Is(err, vault.ErrCASMismatch) && !existed {
+			// A secret is already there. If it holds exactly the declared values it is this
+			// app's own earlier write whose answer was lost (a dropped connection, a retried
+			// request): take it over, nothing is overwritten. Anything else is refused.
+			ver, err = s.adoptIdentical(ctx, mount, rel, desired[key], err)
+			if err == nil {
+				s.adopted = append(s.adopted, key)
+			}
+		}
 		if err != nil {
 			full := mount + "/" + rel
 			switch {
-			case errors.Is(err, vault.ErrCASMismatch) && prior == nil:
-				s.rollback(ctx, mount, service, created)
+			case errors.Is(err, vault.ErrCASMismatch) && !existed:
 				diags.AddAttributeError(pathSecrets(wo, key), "Secret already exists in Vault",
 					fmt.Sprintf("A secret already exists at %s, and mosaic_app_secrets never overwrites one it did not write. "+
-						"Adopt it with `terraform import <address> %s/%s` (or an import block), or remove it from Vault first. Nothing was written.", full, mount, service))
-				return nil, false
+						"Adopt it with `terraform import <address> %s/%s` (or an import block), or remove it from Vault first. Nothing was overwritten.", full, mount, service))
 			case errors.Is(err, vault.ErrCASMismatch):
 				diags.AddAttributeError(pathSecrets(wo, key), "Secret changed in Vault since the plan",
 					fmt.Sprintf("The secret at %s is no longer at version %d, the version this plan was made against: someone wrote it in between. "+
 						"Nothing was overwritten. Run terraform plan again to see the change, then apply.", full, cas))
 			default:
-				diags.AddError("Cannot write secret", s.explain(ctx, "write (create/update)", mount+"/data/"+rel, err))
-			}
-			if prior == nil && len(created) == 0 {
-				return nil, false
+				diags.AddError("Cannot write secret", s.explain("write (create/update)", mount+"/data/"+rel, err))
 			}
 			return finish(), true
 		}
@@ -130,13 +137,6 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 			p.secrets[key] = plan.Secrets.Elements()[key]
 		}
 		p.fieldNames[key] = stringList(sortedStrings(desired[key]))
-		if !existed {
-			created = append(created, key)
-			if err := s.c.KVPutCustomMetadata(ctx, mount, rel, ownerMetadata(env, service)); err != nil {
-				diags.AddError("Cannot label secret", s.explain(ctx, "update metadata", mount+"/metadata/"+rel, err))
-				return finish(), true
-			}
-		}
 	}
 	if wo {
 		p.woVersion = plan.SecretsWOVersion
@@ -151,7 +151,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 			continue
 		}
 		if err := s.c.KVDeleteAll(ctx, mount, service+"/"+key); err != nil {
-			diags.AddError("Cannot delete secret", s.explain(ctx, "delete", mount+"/metadata/"+service+"/"+key, err))
+			diags.AddError("Cannot delete secret", s.explain("delete", mount+"/metadata/"+service+"/"+key, err))
 			return finish(), true
 		}
 		tflog.Debug(ctx, "deleted secret", map[string]any{"path": mount + "/" + service + "/" + key})
@@ -165,7 +165,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 	// 3. The app's policy.
 	if prior == nil || !prior.Policy.Equal(plan.Policy) {
 		if err := s.c.PutPolicy(ctx, policyName, plan.Policy.ValueString()); err != nil {
-			diags.AddError("Cannot write policy", s.explain(ctx, "write (create/update)", "sys/policies/acl/"+policyName, err))
+			diags.AddError("Cannot write policy", s.explain("write (create/update)", "sys/policies/acl/"+policyName, err))
 			return finish(), true
 		}
 		tflog.Debug(ctx, "wrote policy", map[string]any{"policy": policyName})
@@ -197,7 +197,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 			return false
 		}
 		if err := s.c.WriteRole(ctx, s.approleMount, role, params); err != nil {
-			diags.AddError("Cannot write AppRole role", s.explain(ctx, "write (create/update)", rolePath, err))
+			diags.AddError("Cannot write AppRole role", s.explain("write (create/update)", rolePath, err))
 			return false
 		}
 		tflog.Debug(ctx, "wrote AppRole role", map[string]any{"role": rolePath})
@@ -207,7 +207,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 	if plan.RoleID.IsUnknown() || plan.RoleID.ValueString() == "" {
 		id, err := s.c.RoleID(ctx, s.approleMount, role)
 		if err != nil {
-			diags.AddError("Cannot read role_id", s.explain(ctx, "read", rolePath+"/role-id", err))
+			diags.AddError("Cannot read role_id", s.explain("read", rolePath+"/role-id", err))
 			return false
 		}
 		p.roleID = types.StringValue(id)
@@ -216,7 +216,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 	if plan.SecretIDAccessor.IsUnknown() {
 		secretID, accessor, err := s.c.NewSecretID(ctx, s.approleMount, role, ownerMetadata(env, service))
 		if err != nil {
-			diags.AddError("Cannot mint secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id", err))
+			diags.AddError("Cannot mint secret_id", s.explain("write (update)", rolePath+"/secret-id", err))
 			return false
 		}
 		if old := p.accessor.ValueString(); old != "" && old != accessor {
@@ -234,20 +234,21 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 		} else {
 			ver, err = s.c.KVPutPlain(ctx, mount, rel, data)
 		}
+		if errors.Is(err, vault.ErrCASMismatch) {
+			// Written by an earlier, interrupted apply of this app when it holds this role's
+			// role_id (the role was just written by this resource): replace it.
+			if cur, _, rerr := s.c.KVGet(ctx, mount, rel); rerr == nil && cur["role_id"] == data["role_id"] {
+				ver, err = s.c.KVPutPlain(ctx, mount, rel, data)
+			}
+		}
 		if err != nil {
 			if errors.Is(err, vault.ErrCASMismatch) {
 				diags.AddAttributeError(path.Root("bootstrap_path"), "Bootstrap entry already exists",
 					fmt.Sprintf("A bootstrap entry already exists at %s/%s that this resource did not write. Remove it from Vault, or import the app (terraform import <address> %s/%s).", mount, rel, mount, service))
 			} else {
-				diags.AddError("Cannot write bootstrap entry", s.explain(ctx, "write (create/update)", mount+"/data/"+rel, err))
+				diags.AddError("Cannot write bootstrap entry", s.explain("write (create/update)", mount+"/data/"+rel, err))
 			}
 			return false
-		}
-		if first {
-			if err := s.c.KVPutCustomMetadata(ctx, mount, rel, ownerMetadata(env, service)); err != nil {
-				diags.AddError("Cannot label bootstrap entry", s.explain(ctx, "update metadata", mount+"/metadata/"+rel, err))
-				return false
-			}
 		}
 		tflog.Debug(ctx, "wrote bootstrap entry", map[string]any{"path": mount + "/" + rel, "version": ver})
 		s.priv.Bootstrap = ver
@@ -256,7 +257,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 		for len(s.priv.Retire) > 0 {
 			old := s.priv.Retire[0]
 			if err := s.c.DestroySecretIDAccessor(ctx, s.approleMount, role, old); err != nil {
-				diags.AddError("Cannot destroy old secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id-accessor/destroy", err))
+				diags.AddError("Cannot destroy old secret_id", s.explain("write (update)", rolePath+"/secret-id-accessor/destroy", err))
 				return false
 			}
 			tflog.Debug(ctx, "destroyed old secret_id", map[string]any{"role": rolePath, "accessor": old})
@@ -271,13 +272,13 @@ func (s *syncer) removeDirectVault(ctx context.Context, env, service, accessor s
 	mount := "secret-" + env
 	rel := service + policy.BootstrapSuffix + "/approle/credentials"
 	if err := s.c.KVDeleteAll(ctx, mount, rel); err != nil {
-		diags.AddError("Cannot delete bootstrap entry", s.explain(ctx, "delete", mount+"/metadata/"+rel, err))
+		diags.AddError("Cannot delete bootstrap entry", s.explain("delete", mount+"/metadata/"+rel, err))
 		return false
 	}
 	role := policy.PolicyName(env, service)
 	// Deleting the role also invalidates every secret_id issued for it.
 	if err := s.c.DeleteRole(ctx, s.approleMount, role); err != nil {
-		diags.AddError("Cannot delete AppRole role", s.explain(ctx, "delete", "auth/"+s.approleMount+"/role/"+role, err))
+		diags.AddError("Cannot delete AppRole role", s.explain("delete", "auth/"+s.approleMount+"/role/"+role, err))
 		return false
 	}
 	tflog.Debug(ctx, "removed Direct-Vault access", map[string]any{"role": role, "accessor": accessor})
@@ -285,12 +286,47 @@ func (s *syncer) removeDirectVault(ctx context.Context, env, service, accessor s
 	return true
 }
 
-func (s *syncer) rollback(ctx context.Context, mount, service string, keys []string) {
-	for _, key := range keys {
+// adoptIdentical is called when a check-and-set create found a secret already at mount/rel: it
+// returns that secret's version when it holds exactly data, else the original error.
+func (s *syncer) adoptIdentical(ctx context.Context, mount, rel string, data map[string]string, casErr error) (int, error) {
+	cur, ver, err := s.c.KVGet(ctx, mount, rel)
+	if err != nil || !maps.Equal(cur, data) {
+		return 0, casErr
+	}
+	tflog.Debug(ctx, "took over an identical secret left by an interrupted apply", map[string]any{"path": mount + "/" + rel, "version": ver})
+	return ver, nil
+}
+
+// undo removes what a failed create wrote (st is the state it reached), so that a create
+// either completes or leaves nothing behind. Secrets that were already in Vault with the
+// declared values (adopted) stay. It reports whether everything could be removed; if not,
+// the caller records st, and the next apply (or destroy) finishes the job.
+func (s *syncer) undo(ctx context.Context, st *AppSecretsModel) bool {
+	env, service := st.Environment.ValueString(), st.Service.ValueString()
+	mount := "secret-" + env
+	var undo diag.Diagnostics
+	for _, key := range sortedKeys(st.Versions) {
+		if slices.Contains(s.adopted, key) {
+			continue
+		}
 		if err := s.c.KVDeleteAll(ctx, mount, service+"/"+key); err != nil {
-			tflog.Warn(ctx, "rollback of a secret written by this create failed", map[string]any{"path": mount + "/" + service + "/" + key, "error": err.Error()})
+			undo.AddError("undo", err.Error())
 		}
 	}
+	if !st.RoleName.IsNull() {
+		s.removeDirectVault(ctx, env, service, st.SecretIDAccessor.ValueString(), &undo)
+	}
+	if !st.Policy.IsNull() {
+		if err := s.c.DeletePolicy(ctx, policy.PolicyName(env, service)); err != nil {
+			undo.AddError("undo", err.Error())
+		}
+	}
+	if undo.HasError() {
+		tflog.Warn(ctx, "could not undo a failed create; its state records what is left", map[string]any{"id": st.ID.ValueString(), "errors": undo.ErrorsCount()})
+		return false
+	}
+	tflog.Debug(ctx, "undid a failed create", map[string]any{"id": st.ID.ValueString()})
+	return true
 }
 
 // stateFrom builds the state from the plan and what was done.
@@ -347,14 +383,14 @@ func roleParams(ctx context.Context, o types.Object, role string) (map[string]an
 
 // checkMount makes sure mount exists and is KV v2 before the first write of a new app.
 func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagnostics) bool {
-	m, err := s.c.Mount(ctx, mount)
+	m, err := s.c.MountCached(ctx, mount)
 	switch {
 	case vault.IsNotFound(err):
 		diags.AddAttributeError(path.Root("environment"), "Environment mount missing",
 			fmt.Sprintf("There is no secrets engine at %s/. Create it as KV version 2 (the mosaic_platform resource does, or `vault secrets enable -path=%s kv-v2`). Nothing was written.", mount, mount))
 		return false
 	case err != nil:
-		diags.AddError("Cannot check the environment mount", s.explain(ctx, "read", "sys/mounts/"+mount, err)+" Nothing was written.")
+		diags.AddError("Cannot check the environment mount", s.explain("read", "sys/mounts/"+mount, err)+" Nothing was written.")
 		return false
 	case m.Type != "kv" || m.Version != "2":
 		diags.AddAttributeError(path.Root("environment"), "Environment mount is not KV v2",
@@ -365,54 +401,8 @@ func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagn
 	return true
 }
 
-// checkCapabilities asks Vault, in one request, whether the token may do everything a create
-// needs, so that a missing capability is one clear error before anything is written.
-func (s *syncer) checkCapabilities(ctx context.Context, plan *AppSecretsModel, keys []string, diags *diag.Diagnostics) bool {
-	env, service := plan.Environment.ValueString(), plan.Service.ValueString()
-	mount := "secret-" + env
-	role := policy.PolicyName(env, service)
-	write := []string{"create", "update"}
-	need := map[string][]string{"sys/policies/acl/" + role: write}
-	for _, k := range keys {
-		need[mount+"/data/"+service+"/"+k] = write
-		need[mount+"/metadata/"+service+"/"+k] = write
-	}
-	if plan.Access.ValueString() == policy.AccessDirectVault {
-		rolePath := "auth/" + s.approleMount + "/role/" + role
-		boot := service + policy.BootstrapSuffix + "/approle/credentials"
-		need[rolePath] = write
-		need[rolePath+"/role-id"] = []string{"read"}
-		need[rolePath+"/secret-id"] = write
-		need[mount+"/data/"+boot] = write
-		need[mount+"/metadata/"+boot] = write
-	}
-	paths := sortedStrings(need)
-	caps, err := s.c.CapabilitiesSelf(ctx, paths)
-	if err != nil {
-		diags.AddError("Cannot check the token's capabilities", s.explain(ctx, "update", "sys/capabilities-self", err)+" Nothing was written.")
-		return false
-	}
-	var missing []string
-	for _, p := range paths {
-		have := caps[p]
-		if slices.Contains(have, "root") {
-			continue
-		}
-		if slices.Contains(have, "deny") || !slices.ContainsFunc(need[p], func(c string) bool { return slices.Contains(have, c) }) {
-			missing = append(missing, fmt.Sprintf("%s (needs %s)", p, strings.Join(need[p], " or ")))
-		}
-	}
-	if len(missing) > 0 {
-		diags.AddError("Token lacks capabilities",
-			fmt.Sprintf("The Vault token lacks capabilities this app needs: %s. Grant them (the CI writer policy of %s does, for the services it lists) or use a token that has them. Nothing was written.",
-				strings.Join(missing, "; "), env))
-		return false
-	}
-	return true
-}
-
 // explain turns a Vault error into one message that names the path and what to do.
-func (s *syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
+func (s *syncer) explain(op, vaultPath string, err error) string {
 	switch {
 	case errors.Is(err, vault.ErrPermissionDenied):
 		return fmt.Sprintf("Vault denied %s on %s: the token's policies lack that capability on this path. Grant it (the CI writer policy of this environment does) or use a token that has it. (%v)", op, vaultPath, err)
@@ -455,7 +445,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 			continue
 		}
 		if err != nil {
-			diags.AddError("Cannot read secret metadata", s.explain(ctx, "read", mount+"/metadata/"+rel, err))
+			diags.AddError("Cannot read secret metadata", s.explain("read", mount+"/metadata/"+rel, err))
 			return false
 		}
 		found = true
@@ -477,7 +467,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 			if !wo && !st.Secrets.IsNull() {
 				data, _, err := s.c.KVGet(ctx, mount, rel)
 				if err != nil && !vault.IsNotFound(err) {
-					diags.AddError("Cannot read secret", s.explain(ctx, "read", mount+"/data/"+rel, err))
+					diags.AddError("Cannot read secret", s.explain("read", mount+"/data/"+rel, err))
 					return false
 				}
 				secrets[key] = stringMapValue(data)
@@ -500,7 +490,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 		diags.AddWarning("Policy deleted outside Terraform", fmt.Sprintf("ACL policy %s no longer exists; the next apply writes it again.", policyName))
 		st.Policy = types.StringValue("")
 	case err != nil:
-		diags.AddError("Cannot read policy", s.explain(ctx, "read", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot read policy", s.explain("read", "sys/policies/acl/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -534,7 +524,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 		return false
 	}
 	if err != nil {
-		diags.AddError("Cannot read AppRole role", s.explain(ctx, "read", rolePath, err))
+		diags.AddError("Cannot read AppRole role", s.explain("read", rolePath, err))
 		return false
 	}
 	if pols := stringsOf(data["token_policies"]); !slices.Equal(pols, []string{role}) {
@@ -547,7 +537,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 	if a := st.SecretIDAccessor.ValueString(); a != "" {
 		ok, err := s.c.SecretIDAccessorExists(ctx, s.approleMount, role, a)
 		if err != nil {
-			diags.AddError("Cannot look up secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id-accessor/lookup", err))
+			diags.AddError("Cannot look up secret_id", s.explain("write (update)", rolePath+"/secret-id-accessor/lookup", err))
 			return true
 		}
 		if !ok {
@@ -565,7 +555,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 			fmt.Sprintf("%s/%s is gone; the next apply mints a new secret_id and writes it again.", mount, rel))
 		s.priv.Rotate = true
 	case err != nil:
-		diags.AddError("Cannot read bootstrap entry metadata", s.explain(ctx, "read", mount+"/metadata/"+rel, err))
+		diags.AddError("Cannot read bootstrap entry metadata", s.explain("read", mount+"/metadata/"+rel, err))
 	case s.priv.Bootstrap == 0:
 		s.priv.Bootstrap = meta.CurrentVersion
 	case meta.CurrentVersion != s.priv.Bootstrap:
@@ -586,7 +576,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 
 	components, err := s.c.KVList(ctx, mount, service)
 	if err != nil && !vault.IsNotFound(err) {
-		diags.AddError("Cannot list the app's secrets", s.explain(ctx, "list", mount+"/metadata/"+service, err))
+		diags.AddError("Cannot list the app's secrets", s.explain("list", mount+"/metadata/"+service, err))
 		return false
 	}
 	paths, versions, fields := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
@@ -596,7 +586,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		}
 		names, err := s.c.KVList(ctx, mount, service+"/"+strings.TrimSuffix(c, "/"))
 		if err != nil {
-			diags.AddError("Cannot list the app's secrets", s.explain(ctx, "list", mount+"/metadata/"+service+"/"+c, err))
+			diags.AddError("Cannot list the app's secrets", s.explain("list", mount+"/metadata/"+service+"/"+c, err))
 			return false
 		}
 		for _, n := range names {
@@ -609,7 +599,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 				continue
 			}
 			if err != nil {
-				diags.AddError("Cannot read secret", s.explain(ctx, "read", mount+"/data/"+service+"/"+key, err))
+				diags.AddError("Cannot read secret", s.explain("read", mount+"/data/"+service+"/"+key, err))
 				return false
 			}
 			found = true
@@ -636,7 +626,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		st.Policy = types.StringValue("")
 		st.ExtraReadPaths = stringList(nil)
 	case err != nil:
-		diags.AddError("Cannot read policy", s.explain(ctx, "read", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot read policy", s.explain("read", "sys/policies/acl/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -651,7 +641,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 	switch {
 	case vault.IsNotFound(err):
 	case err != nil:
-		diags.AddError("Cannot read AppRole role", s.explain(ctx, "read", "auth/"+s.approleMount+"/role/"+policyName, err))
+		diags.AddError("Cannot read AppRole role", s.explain("read", "auth/"+s.approleMount+"/role/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -661,7 +651,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		st.AppRole = appRoleFromVault(roleData, types.ObjectNull(appRoleAttrTypes))
 		id, err := s.c.RoleID(ctx, s.approleMount, policyName)
 		if err != nil {
-			diags.AddError("Cannot read role_id", s.explain(ctx, "read", "auth/"+s.approleMount+"/role/"+policyName+"/role-id", err))
+			diags.AddError("Cannot read role_id", s.explain("read", "auth/"+s.approleMount+"/role/"+policyName+"/role-id", err))
 			return false
 		}
 		st.RoleID = types.StringValue(id)
@@ -699,7 +689,7 @@ func (s *syncer) delete(ctx context.Context, st *AppSecretsModel, diags *diag.Di
 	}
 	for _, key := range sortedStrings(keys) {
 		if err := s.c.KVDeleteAll(ctx, mount, service+"/"+key); err != nil {
-			diags.AddError("Cannot delete secret", s.explain(ctx, "delete", mount+"/metadata/"+service+"/"+key, err))
+			diags.AddError("Cannot delete secret", s.explain("delete", mount+"/metadata/"+service+"/"+key, err))
 		}
 	}
 	if !st.RoleName.IsNull() || !st.RoleID.IsNull() {
@@ -707,6 +697,6 @@ func (s *syncer) delete(ctx context.Context, st *AppSecretsModel, diags *diag.Di
 	}
 	policyName := policy.PolicyName(env, service)
 	if err := s.c.DeletePolicy(ctx, policyName); err != nil {
-		diags.AddError("Cannot delete policy", s.explain(ctx, "delete", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot delete policy", s.explain("delete", "sys/policies/acl/"+policyName, err))
 	}
 }

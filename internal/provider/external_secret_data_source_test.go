@@ -98,7 +98,7 @@ func TestAccExternalSecret_remoteRefsResolve(t *testing.T) {
 				mount, rest, _ := strings.Cut(d.RemoteRef.Key, "/")
 				sec, err := reader.Logical().Read(mount + "/data/" + rest)
 				if err != nil || sec == nil {
-					return fmt.Errorf("remoteRef %s does not resolve with the ESO reader token: %v", d.RemoteRef.Key, err)
+					return fmt.Errorf("remoteRef %s does not resolve with the ESO reader token: %w", d.RemoteRef.Key, err)
 				}
 				data, _ := sec.Data["data"].(map[string]any)
 				if _, ok := data[d.RemoteRef.Property]; !ok {

@@ -108,7 +108,7 @@ resource "mosaic_app_secrets" "app" {
 	if bytes < 100000 {
 		t.Fatalf("only %d bytes of logs and state in %d files: the scan would prove nothing", bytes, scanned)
 	}
-	t.Log(fmt.Sprintf("scanned %d files, %d bytes, for %d markers", scanned, bytes, len(markers)))
+	t.Logf("scanned %d files, %d bytes, for %d markers", scanned, bytes, len(markers))
 }
 
 func randomMarker() string {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/vault/api"
@@ -49,6 +50,8 @@ type Config struct {
 // Client is the Vault client a provider builds once in Configure.
 type Client struct {
 	api *api.Client
+	// mounts caches Mount answers for the life of the provider process (one plan or apply).
+	mounts sync.Map
 }
 
 // API gives tests and rare callers the underlying client.

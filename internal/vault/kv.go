@@ -41,12 +41,6 @@ func (c *Client) KVPutPlain(ctx context.Context, mount, path string, data map[st
 	return toInt(s.Data["version"]), nil
 }
 
-// KVPutCustomMetadata sets the custom metadata of mount/path.
-func (c *Client) KVPutCustomMetadata(ctx context.Context, mount, path string, custom map[string]string) error {
-	_, err := c.api.Logical().WriteWithContext(ctx, mount+"/metadata/"+path, map[string]any{"custom_metadata": custom})
-	return classify(err)
-}
-
 // KVMetadata reads the metadata of mount/path; ErrNotFound when the path has none.
 func (c *Client) KVMetadata(ctx context.Context, mount, path string) (*Metadata, error) {
 	s, err := c.api.Logical().ReadWithContext(ctx, mount+"/metadata/"+path)

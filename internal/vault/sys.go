@@ -3,7 +3,6 @@ package vault
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/vault/api"
@@ -46,7 +45,8 @@ type MountInfo struct {
 
 // Mount reads the secrets engine mounted at path; ErrNotFound when none is.
 func (c *Client) Mount(ctx context.Context, path string) (*MountInfo, error) {
-	m, err := c.api.Sys().GetMountWithContext(ctx, strings.Trim(path, "/"))
+	path = strings.Trim(path, "/")
+	m, err := c.api.Sys().GetMountWithContext(ctx, path)
 	if err != nil {
 		err = classify(err)
 		msg := strings.ToLower(err.Error())
@@ -55,7 +55,18 @@ func (c *Client) Mount(ctx context.Context, path string) (*MountInfo, error) {
 		}
 		return nil, err
 	}
-	return &MountInfo{Type: m.Type, Version: m.Options["version"]}, nil
+	info := &MountInfo{Type: m.Type, Version: m.Options["version"]}
+	c.mounts.Store(path, info)
+	return info, nil
+}
+
+// MountCached is Mount, remembered for the life of the client once found: creating 100 apps
+// in one environment reads sys/mounts/secret-{env} once per provider run.
+func (c *Client) MountCached(ctx context.Context, path string) (*MountInfo, error) {
+	if m, ok := c.mounts.Load(strings.Trim(path, "/")); ok {
+		return m.(*MountInfo), nil
+	}
+	return c.Mount(ctx, path)
 }
 
 // AuthMounted reports whether an auth method is enabled at path.
@@ -83,6 +94,7 @@ func (c *Client) ConfigureKV2(ctx context.Context, mount string, maxVersions int
 
 // Unmount removes a secrets engine and everything in it.
 func (c *Client) Unmount(ctx context.Context, path string) error {
+	c.mounts.Delete(strings.Trim(path, "/"))
 	return classify(c.api.Sys().UnmountWithContext(ctx, path))
 }
 
@@ -94,24 +106,4 @@ func (c *Client) EnableAuth(ctx context.Context, path, typ string) error {
 // DisableAuth disables the auth method at path.
 func (c *Client) DisableAuth(ctx context.Context, path string) error {
 	return classify(c.api.Sys().DisableAuthWithContext(ctx, path))
-}
-
-// CapabilitiesSelf returns the token's capabilities on each path (one request for all).
-func (c *Client) CapabilitiesSelf(ctx context.Context, paths []string) (map[string][]string, error) {
-	s, err := c.api.Logical().WriteWithContext(ctx, "sys/capabilities-self", map[string]any{"paths": paths})
-	if err != nil {
-		return nil, classify(err)
-	}
-	out := map[string][]string{}
-	if s == nil {
-		return out, nil
-	}
-	for _, p := range paths {
-		if raw, ok := s.Data[p].([]any); ok {
-			for _, c := range raw {
-				out[p] = append(out[p], fmt.Sprint(c))
-			}
-		}
-	}
-	return out, nil
 }
