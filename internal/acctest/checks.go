@@ -1,8 +1,12 @@
 package acctest
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -104,4 +108,50 @@ func (s *Server) Delete(t testing.TB, p string) {
 	if _, err := s.Client.Logical().Delete(p); err != nil {
 		t.Fatalf("deleting %s: %v", p, err)
 	}
+}
+
+// AuditOffset is where the audit log ends now; pass it to WritesSince.
+func (s *Server) AuditOffset(t testing.TB) int64 {
+	t.Helper()
+	st, err := os.Stat(s.AuditFile)
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	return st.Size()
+}
+
+// WritesSince lists every request the audit log recorded after offset that was not a read or
+// a list ("update /secret-dev/data/x"): the proof that something did not write to Vault.
+func (s *Server) WritesSince(t testing.TB, offset int64) []string {
+	t.Helper()
+	f, err := os.Open(s.AuditFile)
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	var writes []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var e struct {
+			Type    string `json:"type"`
+			Request struct {
+				Operation string `json:"operation"`
+				Path      string `json:"path"`
+			} `json:"request"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("audit log line: %v", err)
+		}
+		if e.Type == "request" && e.Request.Operation != "read" && e.Request.Operation != "list" {
+			writes = append(writes, e.Request.Operation+" "+e.Request.Path)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return writes
 }

@@ -6,6 +6,7 @@ package eso
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -40,6 +41,16 @@ type App struct {
 	// VaultAddr is the plain VAULT_ADDR value for Direct-Vault apps.
 	VaultAddr string
 }
+
+// InputError is a Render error caused by one input: Attr names the data source attribute at
+// fault and Key, when set, the map key within it.
+type InputError struct {
+	Attr, Key string
+	Err       error
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
 
 // Manifests is the rendered output.
 type Manifests struct {
@@ -124,19 +135,19 @@ var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // Render renders the app's manifests. Every error names what is wrong.
 func Render(a App) (*Manifests, error) {
 	if err := policy.ValidateEnvironment(a.Environment); err != nil {
-		return nil, err
+		return nil, &InputError{Attr: "environment", Err: err}
 	}
 	if err := policy.ValidateService(a.Service); err != nil {
-		return nil, err
+		return nil, &InputError{Attr: "service", Err: err}
 	}
 	if a.Access == "" {
 		a.Access = policy.AccessESO
 	}
 	if err := policy.ValidateAccess(a.Access); err != nil {
-		return nil, err
+		return nil, &InputError{Attr: "access", Err: err}
 	}
 	if !dns1123.MatchString(a.Namespace) || len(a.Namespace) > 63 {
-		return nil, fmt.Errorf("namespace %q is not a valid Kubernetes namespace name (lowercase letters, digits and '-')", a.Namespace)
+		return nil, &InputError{Attr: "namespace", Err: fmt.Errorf("namespace %q is not a valid Kubernetes namespace name (lowercase letters, digits and '-')", a.Namespace)}
 	}
 	if a.StoreName == "" {
 		a.StoreName = DefaultStoreName
@@ -145,7 +156,7 @@ func Render(a App) (*Manifests, error) {
 		a.StoreKind = DefaultStoreKind
 	}
 	if a.StoreKind != "ClusterSecretStore" && a.StoreKind != "SecretStore" {
-		return nil, fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)
+		return nil, &InputError{Attr: "secret_store_kind", Err: fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)}
 	}
 	mount := "secret-" + a.Environment
 	labels := map[string]string{"app.kubernetes.io/name": a.Service, "app.kubernetes.io/managed-by": "terraform-provider-mosaic"}
@@ -157,7 +168,7 @@ func Render(a App) (*Manifests, error) {
 
 	if a.Access == policy.AccessDirectVault {
 		if a.VaultAddr == "" {
-			return nil, fmt.Errorf("a Direct-Vault app needs vault_addr: the address the app logs in to (VAULT_ADDR)")
+			return nil, &InputError{Attr: "access", Err: errors.New("a Direct-Vault app needs vault_addr: the address the app logs in to (VAULT_ADDR)")}
 		}
 		secret := a.Service + "-vault-auth"
 		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels}
@@ -176,7 +187,7 @@ func Render(a App) (*Manifests, error) {
 		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultRefresh)
 		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
 		if len(a.Fields) == 0 {
-			return nil, fmt.Errorf("an ESO app needs at least one secret: field_names is empty")
+			return nil, &InputError{Attr: "field_names", Err: errors.New("an ESO app needs at least one secret: field_names is empty")}
 		}
 		owner := map[string]string{} // env name -> "key.field"
 		keys := make([]string, 0, len(a.Fields))
@@ -186,21 +197,24 @@ func Render(a App) (*Manifests, error) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if _, _, err := policy.ParseKey(k); err != nil {
-				return nil, err
+				return nil, &InputError{Attr: "field_names", Key: k, Err: err}
 			}
 			fields := append([]string(nil), a.Fields[k]...)
 			sort.Strings(fields)
 			for _, f := range fields {
+				if err := policy.ValidateFieldName(f); err != nil {
+					return nil, &InputError{Attr: "field_names", Key: k, Err: fmt.Errorf("secret %q: %w", k, err)}
+				}
 				id := k + "." + f
 				name := EnvName(k, f)
 				if o, ok := a.EnvNames[id]; ok {
 					name = o
 				}
 				if !envName.MatchString(name) {
-					return nil, fmt.Errorf("env name %q for %s is not a valid environment variable name (UPPER_SNAKE_CASE)", name, id)
+					return nil, &InputError{Attr: "env_names", Err: fmt.Errorf("env name %q for %s is not a valid environment variable name (UPPER_SNAKE_CASE)", name, id)}
 				}
 				if other, dup := owner[name]; dup {
-					return nil, fmt.Errorf("%s and %s both map to env name %q: set a different name for one of them in env_names", other, id, name)
+					return nil, &InputError{Attr: "env_names", Err: fmt.Errorf("%s and %s both map to env name %q: set a different name for one of them in env_names", other, id, name)}
 				}
 				owner[name] = id
 				names[id] = name
@@ -210,7 +224,7 @@ func Render(a App) (*Manifests, error) {
 		}
 		for id := range a.EnvNames {
 			if _, ok := names[id]; !ok {
-				return nil, fmt.Errorf("env_names has %q, which is no field of this app (keys are \"component/secret-name.field\")", id)
+				return nil, &InputError{Attr: "env_names", Err: fmt.Errorf("env_names has %q, which is no field of this app (keys are \"component/secret-name.field\")", id)}
 			}
 		}
 	}

@@ -194,16 +194,15 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					},
 					"secret_id_num_uses": schema.Int64Attribute{
 						Optional: true, Computed: true, Default: int64default.StaticInt64(0),
-						MarkdownDescription: "How many logins a secret_id allows; `0` (default) is unlimited.",
-						Validators:          []validator.Int64{int64validator.AtLeast(0)},
+						MarkdownDescription: "How many logins a secret_id allows; `0` (default) is unlimited. Not negative.",
 					},
 					"token_bound_cidrs": schema.ListAttribute{
 						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
-						MarkdownDescription: "CIDR blocks the app's tokens may be used from.",
+						MarkdownDescription: "CIDR blocks (or single addresses) the app's tokens may be used from.",
 					},
 					"secret_id_bound_cidrs": schema.ListAttribute{
 						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
-						MarkdownDescription: "CIDR blocks the app may log in from.",
+						MarkdownDescription: "CIDR blocks (or single addresses) the app may log in from.",
 					},
 				},
 			},
@@ -260,7 +259,11 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	if !m.Access.IsUnknown() && !m.DirectVaultJustification.IsUnknown() && policy.ValidateAccess(access) == nil {
 		if err := policy.ValidateJustification(access, m.DirectVaultJustification.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("direct_vault_justification"), "Breaks the secrets policy", err.Error())
+			at := path.Root("direct_vault_justification")
+			if m.DirectVaultJustification.IsNull() {
+				at = path.Root("access") // the attribute that asks for one, since the justification is absent
+			}
+			resp.Diagnostics.AddAttributeError(at, "Breaks the secrets policy", err.Error())
 		}
 	}
 	if !m.Access.IsUnknown() && access != policy.AccessDirectVault {
@@ -288,9 +291,24 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 				*p.dst = p.v.ValueString()
 			}
 		}
+		// Errors inside approle are reported on approle: Terraform can point at an attribute
+		// of the configuration, not inside an object value; the message names the field.
 		if known {
-			if field, err := policy.ValidateTTLs(s); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("approle").AtName(field), "Breaks the secrets policy", err.Error())
+			if _, err := policy.ValidateTTLs(s); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
+			}
+		}
+		if n := ar.SecretIDNumUses; !n.IsNull() && !n.IsUnknown() && n.ValueInt64() < 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("approle"), "Invalid secret_id_num_uses",
+				fmt.Sprintf("secret_id_num_uses is %d; it must be 0 (unlimited) or more.", n.ValueInt64()))
+		}
+		for field, list := range map[string]types.List{"token_bound_cidrs": ar.TokenBoundCIDRs, "secret_id_bound_cidrs": ar.SecretIDBoundCIDRs} {
+			for _, v := range list.Elements() {
+				if c, ok := v.(types.String); ok && !c.IsNull() && !c.IsUnknown() {
+					if err := policy.ValidateCIDR(field, c.ValueString()); err != nil {
+						resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
+					}
+				}
 			}
 		}
 	}
@@ -330,11 +348,12 @@ func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics
 		component, _, _ := strings.Cut(key, "/")
 		for field := range fields.Elements() {
 			if err := policy.ValidateFieldName(field); err != nil {
-				diags.AddAttributeError(at.AtMapKey(key).AtMapKey(field), "Breaks the secrets policy", err.Error())
+				// On the secret (Terraform cannot point inside its object value); the message names the field.
+				diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", fmt.Sprintf("secret %q: %s", key, err))
 				continue
 			}
 			if std := policy.FieldWarning(component, field); std != "" {
-				diags.AddAttributeWarning(at.AtMapKey(key).AtMapKey(field), "Non-standard field name",
+				diags.AddAttributeWarning(at.AtMapKey(key), "Non-standard field name",
 					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", field, component, std))
 			}
 		}

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -102,7 +104,16 @@ func (d *ExternalSecretDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	out, err := eso.Render(app)
-	if err != nil {
+	var in *eso.InputError
+	switch {
+	case errors.As(err, &in):
+		at := path.Root(in.Attr)
+		if in.Key != "" {
+			at = at.AtMapKey(in.Key)
+		}
+		resp.Diagnostics.AddAttributeError(at, "Cannot render the ESO manifests", err.Error())
+		return
+	case err != nil:
 		resp.Diagnostics.AddError("Cannot render the ESO manifests", err.Error())
 		return
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -85,7 +84,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"environments": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
 				Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, all)),
 				MarkdownDescription: "Environments to stand up. Default all three: `dev`, `staging`, `prod`.",
-				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(policy.Environments...)),
+				Validators: []validator.List{listvalidator.ValueStringsAre(environmentValidator()),
 					listvalidator.UniqueValues()}},
 			"services": schema.MapAttribute{Optional: true, ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Environment to the services its CI writer may manage (their `{service}-{env}` policy and AppRole role). " +

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -21,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
@@ -114,7 +112,7 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Workspace lock: the only environments this provider configuration may write. A dev " +
 					"workspace with `allowed_environments = [\"dev\"]` cannot plan a prod write. Unset: all environments.",
 				Validators: []validator.List{
-					listvalidator.ValueStringsAre(stringvalidator.OneOf(policy.Environments...)),
+					listvalidator.ValueStringsAre(environmentValidator()),
 					listvalidator.SizeAtLeast(1),
 				},
 			},

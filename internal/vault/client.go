@@ -51,7 +51,8 @@ type Config struct {
 type Client struct {
 	api *api.Client
 	// mounts caches Mount answers for the life of the provider process (one plan or apply).
-	mounts sync.Map
+	mounts   sync.Map
+	mountsMu sync.Mutex
 }
 
 // API gives tests and rare callers the underlying client.
@@ -91,6 +92,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if err := conf.ConfigureTLS(&api.TLSConfig{CACert: cfg.CACertFile, CAPath: cfg.CACertDir, Insecure: cfg.SkipTLSVerify}); err != nil {
 		return nil, fmt.Errorf("configuring TLS (ca_cert_file %q, ca_cert_dir %q): %w", cfg.CACertFile, cfg.CACertDir, err)
+	}
+	// One client per provider, its connections kept alive: Terraform runs up to -parallelism
+	// (default 10) operations at once, more than the pooled transport's default of
+	// GOMAXPROCS+1 idle connections per host.
+	if t, ok := conf.HttpClient.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = 64
 	}
 	c, err := api.NewClient(conf)
 	if err != nil {

@@ -66,6 +66,12 @@ func (c *Client) MountCached(ctx context.Context, path string) (*MountInfo, erro
 	if m, ok := c.mounts.Load(strings.Trim(path, "/")); ok {
 		return m.(*MountInfo), nil
 	}
+	// Concurrent creates wait for the first read instead of all reading.
+	c.mountsMu.Lock()
+	defer c.mountsMu.Unlock()
+	if m, ok := c.mounts.Load(strings.Trim(path, "/")); ok {
+		return m.(*MountInfo), nil
+	}
 	return c.Mount(ctx, path)
 }
 

@@ -1,0 +1,458 @@
+// Command bench measures what mosaic_app_secrets costs per app (`make bench`).
+//
+// It starts a dev Vault with a file audit device, generates configurations of N apps (three
+// secrets each, half eso, half direct-vault, spread over the three environments) and runs the
+// real Terraform CLI through create, a no-change plan, an update of one secret and destroy.
+// For each it records the wall time, the Vault requests per app by kind (from the audit log),
+// the minimum a provider needs for that operation, and the provider's peak RSS. It prints a
+// table and writes a markdown report that states the machine.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+)
+
+const secretsPerApp = 3
+
+func main() {
+	sizes := flag.String("n", "10,100,1000", "comma-separated numbers of apps")
+	provider := flag.String("provider", "bin/terraform-provider-mosaic", "provider binary")
+	wrapper := flag.String("rsswrap", "bin/rsswrap", "rsswrap binary (measures the provider's peak RSS)")
+	out := flag.String("out", "bench/REPORT.md", "markdown report")
+	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
+	flag.Parse()
+	if err := run(*sizes, *provider, *wrapper, *out, *parallelism); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// op is one measured Terraform command.
+type op struct {
+	N        int
+	Name     string
+	Wall     time.Duration
+	Requests map[string]int // by kind, all apps
+	Min      int            // minimum requests, all apps
+	RSSKiB   int64
+}
+
+func (o op) total() int {
+	t := 0
+	for _, n := range o.Requests {
+		t += n
+	}
+	return t
+}
+
+func run(sizeList, provider, wrapper, out string, parallelism int) error {
+	var sizes []int
+	for _, s := range strings.Split(sizeList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 2 {
+			return fmt.Errorf("bad -n %q", sizeList)
+		}
+		sizes = append(sizes, n)
+	}
+	provider, _ = filepath.Abs(provider)
+	wrapper, _ = filepath.Abs(wrapper)
+	for _, b := range []string{provider, wrapper} {
+		if _, err := os.Stat(b); err != nil {
+			return fmt.Errorf("%s: %w (run `make bench`, which builds it)", b, err)
+		}
+	}
+
+	v, err := acctest.StartVault()
+	if err != nil {
+		return err
+	}
+	defer v.Stop()
+	if err := v.SetupPlatform(context.Background()); err != nil {
+		return err
+	}
+
+	work, err := os.MkdirTemp("", "mosaic-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	// Terraform finds "the provider" in plugins/: rsswrap, which runs the real one.
+	plugins := filepath.Join(work, "plugins")
+	if err := os.MkdirAll(plugins, 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink(wrapper, filepath.Join(plugins, "terraform-provider-mosaic")); err != nil {
+		return err
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"mosaicstack/mosaic\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o644); err != nil {
+		return err
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "TF_LOG=", "CHECKPOINT_DISABLE=1",
+		"VAULT_ADDR="+v.Addr, "VAULT_TOKEN="+v.Token,
+		"MOSAIC_BENCH_PROVIDER="+provider)
+
+	var ops []op
+	started := time.Now()
+	for _, n := range sizes {
+		dir := filepath.Join(work, fmt.Sprintf("n%d", n))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		b := &bencher{dir: dir, env: env, audit: v.AuditFile, parallelism: parallelism, n: n}
+		steps := []struct {
+			name   string
+			rev    int
+			args   []string
+			minimm int
+		}{
+			{"create", 1, []string{"apply", "-auto-approve"}, minCreate(n)},
+			{"plan (no change)", 1, []string{"plan", "-detailed-exitcode"}, minRefresh(n)},
+			{"update 1 secret", 2, []string{"apply", "-auto-approve"}, minRefresh(n) + 1},
+			{"destroy", 2, []string{"destroy", "-auto-approve"}, minRefresh(n) + minDelete(n)},
+		}
+		for _, s := range steps {
+			o, err := b.measure(s.name, s.rev, s.args, s.minimm)
+			if err != nil {
+				return fmt.Errorf("N=%d %s: %w", n, s.name, err)
+			}
+			ops = append(ops, o)
+			fmt.Printf("N=%-5d %-17s %8.1fs  %6.2f req/app (min %5.2f, x%.2f)  provider peak RSS %d MiB\n",
+				n, s.name, o.Wall.Seconds(), perApp(o.total(), n), perApp(o.Min, n), ratio(o), o.RSSKiB/1024)
+		}
+		if left, err := leftovers(v); err != nil {
+			return err
+		} else if left != "" {
+			return fmt.Errorf("N=%d: destroy left %s in Vault", n, left)
+		}
+	}
+	report := render(ops, time.Since(started), parallelism)
+	fmt.Println()
+	fmt.Print(report)
+	if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\nreport written to %s\n", out)
+	for _, o := range ops {
+		if ratio(o) > 1.2 {
+			return fmt.Errorf("N=%d %s: %d requests, %.2fx the minimum of %d (goal: at most 1.2x)", o.N, o.Name, o.total(), ratio(o), o.Min)
+		}
+	}
+	return nil
+}
+
+// The minimum numbers of requests, for n apps of secretsPerApp secrets, even ones eso and odd
+// ones direct-vault (see the issue and docs/guides/performance.md):
+//   - create: k KV writes + policy (eso); + role, role-id, secret-id, bootstrap (direct-vault);
+//   - refresh: one read per object: k secrets + policy (eso); + role, secret_id, bootstrap;
+//   - destroy: one delete per object: k secrets + policy (eso); + role (its secret_ids go
+//     with it) and bootstrap (direct-vault).
+func split(n int) (eso, direct int) { return (n + 1) / 2, n / 2 }
+
+func minCreate(n int) int {
+	eso, direct := split(n)
+	return eso*(secretsPerApp+1) + direct*(secretsPerApp+5)
+}
+
+func minRefresh(n int) int {
+	eso, direct := split(n)
+	return eso*(secretsPerApp+1) + direct*(secretsPerApp+4)
+}
+
+func minDelete(n int) int {
+	eso, direct := split(n)
+	return eso*(secretsPerApp+1) + direct*(secretsPerApp+3)
+}
+
+func perApp(total, n int) float64 { return float64(total) / float64(n) }
+
+func ratio(o op) float64 { return float64(o.total()) / float64(o.Min) }
+
+type bencher struct {
+	dir, audit  string
+	env         []string
+	parallelism int
+	n           int
+}
+
+// config writes main.tf for b.n apps; rev changes one secret of the first app.
+func (b *bencher) config(rev int) error {
+	var sb strings.Builder
+	sb.WriteString("terraform {\n  required_providers {\n    mosaic = { source = \"mosaicstack/mosaic\" }\n  }\n}\n\nprovider \"mosaic\" {}\n\nlocals {\n  apps = {\n")
+	envs := []string{"dev", "staging", "prod"}
+	for i := 0; i < b.n; i++ {
+		access := "eso"
+		if i%2 == 1 {
+			access = "direct-vault"
+		}
+		fmt.Fprintf(&sb, "    app-%04d = { environment = %q, access = %q, password = \"pw-%d-%d\" }\n", i, envs[i%3], access, i, map[bool]int{true: rev, false: 1}[i == 0])
+	}
+	sb.WriteString(`  }
+}
+
+resource "mosaic_app_secrets" "app" {
+  for_each    = local.apps
+  environment = each.value.environment
+  service     = each.key
+  secrets = {
+    "database/app" = { username = each.key, password = each.value.password, host = "db", port = "5432" }
+    "oauth/google" = { client_id = "${each.key}-client", client_secret = "cs-${each.key}" }
+    "jwt/signing"  = { private_key = "pk-${each.key}" }
+  }
+  access                     = each.value.access
+  direct_vault_justification = each.value.access == "direct-vault" ? "DB secrets engine leases with a 15 minute TTL" : null
+}
+`)
+	return os.WriteFile(filepath.Join(b.dir, "main.tf"), []byte(sb.String()), 0o644)
+}
+
+func (b *bencher) measure(name string, rev int, args []string, minimum int) (op, error) {
+	if err := b.config(rev); err != nil {
+		return op{}, err
+	}
+	rss := filepath.Join(b.dir, "rss-"+strings.Fields(name)[0])
+	start, err := fileSize(b.audit)
+	if err != nil {
+		return op{}, err
+	}
+	args = append(args, "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", b.parallelism))
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir = b.dir
+	cmd.Env = append(slices.Clone(b.env), "MOSAIC_BENCH_RSS="+rss)
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	t0 := time.Now()
+	err = cmd.Run()
+	wall := time.Since(t0)
+	if err != nil {
+		return op{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(output.String(), 40))
+	}
+	reqs, err := countRequests(b.audit, start)
+	if err != nil {
+		return op{}, err
+	}
+	return op{N: b.n, Name: name, Wall: wall, Requests: reqs, Min: minimum, RSSKiB: peakRSS(rss)}, nil
+}
+
+// countRequests classifies every request the audit log recorded after offset.
+func countRequests(file string, offset int64) (map[string]int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var e struct {
+			Type    string `json:"type"`
+			Request struct {
+				Operation string `json:"operation"`
+				Path      string `json:"path"`
+			} `json:"request"`
+		}
+		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Type != "request" {
+			continue
+		}
+		counts[kind(e.Request.Operation, e.Request.Path)]++
+	}
+	return counts, sc.Err()
+}
+
+// kind names a request the way the report counts it.
+func kind(operation, path string) string {
+	switch operation {
+	case "create", "update":
+		operation = "write"
+	}
+	parts := strings.Split(path, "/")
+	switch {
+	case path == "auth/token/lookup-self":
+		return "token lookup-self"
+	case strings.HasPrefix(path, "sys/mounts/"):
+		return "mount " + operation
+	case strings.HasPrefix(path, "sys/policies/acl/"):
+		return "policy " + operation
+	case strings.HasPrefix(path, "auth/approle/role/"):
+		switch {
+		case len(parts) == 4:
+			return "role " + operation
+		case parts[4] == "role-id":
+			return "role-id " + operation
+		case parts[4] == "secret-id":
+			return "secret-id " + operation
+		case len(parts) > 5 && parts[4] == "secret-id-accessor":
+			return "secret-id " + parts[5]
+		}
+	case strings.HasPrefix(path, "secret-") && len(parts) > 2:
+		what := "kv"
+		if strings.HasSuffix(parts[2], "-bootstrap") {
+			what = "bootstrap"
+		}
+		return what + " " + parts[1] + " " + operation
+	}
+	return "other " + operation + " " + path
+}
+
+// leftovers lists what a destroy left: secrets, app policies, AppRole roles.
+func leftovers(v *acctest.Server) (string, error) {
+	var left []string
+	for _, env := range []string{"dev", "staging", "prod"} {
+		s, err := v.Client.Logical().List("secret-" + env + "/metadata")
+		if err != nil {
+			return "", err
+		}
+		if s != nil && len(s.Data["keys"].([]any)) > 0 {
+			left = append(left, fmt.Sprintf("secrets under secret-%s/", env))
+		}
+	}
+	pols, err := v.Client.Sys().ListPolicies()
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pols {
+		if p != "default" && p != "root" {
+			left = append(left, "policy "+p)
+		}
+	}
+	s, err := v.Client.Logical().List("auth/approle/role")
+	if err != nil {
+		return "", err
+	}
+	if s != nil {
+		left = append(left, fmt.Sprintf("%d AppRole roles", len(s.Data["keys"].([]any))))
+	}
+	return strings.Join(left, ", "), nil
+}
+
+func fileSize(p string) (int64, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+func peakRSS(file string) int64 {
+	b, _ := os.ReadFile(file)
+	var peak int64
+	for _, l := range strings.Fields(string(b)) {
+		if v, err := strconv.ParseInt(l, 10, 64); err == nil && v > peak {
+			peak = v
+		}
+	}
+	return peak
+}
+
+func tail(s string, lines int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(l) > lines {
+		l = l[len(l)-lines:]
+	}
+	return strings.Join(l, "\n")
+}
+
+func render(ops []op, total time.Duration, parallelism int) string {
+	var sb strings.Builder
+	sb.WriteString("# mosaic_app_secrets benchmark\n\n")
+	fmt.Fprintf(&sb, "Generated by `make bench` on %s, in %s.\n\n", time.Now().UTC().Format("2006-01-02"), total.Round(time.Second))
+	sb.WriteString("## Machine\n\n")
+	for _, l := range machine(parallelism) {
+		fmt.Fprintf(&sb, "- %s\n", l)
+	}
+	sb.WriteString("\n## Results\n\n")
+	fmt.Fprintf(&sb, "N apps, %d secrets each, even apps `eso` and odd apps `direct-vault`, over secret-dev, secret-staging and secret-prod. ", secretsPerApp)
+	sb.WriteString("Requests are every request the Vault audit log recorded during the command (Terraform refreshes before it plans, so plan, update and destroy include a refresh of every app); ")
+	sb.WriteString("the minimum is one request per object written, read or deleted (see the performance guide). Peak RSS is the largest provider process of the command.\n\n")
+	sb.WriteString("| N | operation | wall time | ms/app | requests/app | minimum/app | ratio | provider peak RSS |\n")
+	sb.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, o := range ops {
+		fmt.Fprintf(&sb, "| %d | %s | %.1f s | %.1f | %.2f | %.2f | %.2fx | %.0f MiB |\n", o.N, o.Name, o.Wall.Seconds(),
+			float64(o.Wall.Milliseconds())/float64(o.N), perApp(o.total(), o.N), perApp(o.Min, o.N), ratio(o), float64(o.RSSKiB)/1024)
+	}
+	sb.WriteString("\n## Requests per app by kind\n\n")
+	kinds := map[string]bool{}
+	for _, o := range ops {
+		for k := range o.Requests {
+			kinds[k] = true
+		}
+	}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range kinds {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	sb.WriteString("| N | operation |")
+	for _, k := range names {
+		fmt.Fprintf(&sb, " %s |", k)
+	}
+	sb.WriteString("\n|---:|---|" + strings.Repeat("---:|", len(names)) + "\n")
+	for _, o := range ops {
+		fmt.Fprintf(&sb, "| %d | %s |", o.N, o.Name)
+		for _, k := range names {
+			if c := o.Requests[k]; c > 0 {
+				fmt.Fprintf(&sb, " %.2f |", perApp(c, o.N))
+			} else {
+				sb.WriteString(" |")
+			}
+		}
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}
+
+func machine(parallelism int) []string {
+	var lines []string
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				lines = append(lines, "CPU: "+strings.TrimSpace(strings.SplitN(l, ":", 2)[1])+fmt.Sprintf(", %d cores visible to Go", runtime.NumCPU()))
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			kb, _ := strconv.Atoi(f[1])
+			lines = append(lines, fmt.Sprintf("Memory: %.1f GiB", float64(kb)/1024/1024))
+		}
+	}
+	if out, err := exec.Command("uname", "-srm").Output(); err == nil {
+		lines = append(lines, "OS: "+strings.TrimSpace(string(out)))
+	}
+	lines = append(lines, "Go: "+runtime.Version())
+	if out, err := exec.Command("terraform", "version").Output(); err == nil {
+		lines = append(lines, "Terraform: "+strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0]))
+	}
+	if bin, err := acctest.VaultBinary(); err == nil {
+		if out, err := exec.Command(bin, "version").Output(); err == nil {
+			lines = append(lines, "Vault: "+strings.TrimSpace(string(out))+" (dev server, in-memory storage, file audit device on)")
+		}
+	}
+	lines = append(lines, fmt.Sprintf("terraform -parallelism=%d", parallelism))
+	return lines
+}
