@@ -125,7 +125,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 					fmt.Sprintf("The secret at %s is no longer at version %d, the version this plan was made against: someone wrote it in between. "+
 						"Nothing was overwritten. Run terraform plan again to see the change, then apply.", full, cas))
 			default:
-				diags.AddError("Cannot write secret", s.explain("write (create/update)", mount+"/data/"+rel, err))
+				diags.AddError("Cannot write secret", s.explain(ctx, "write (create/update)", mount+"/data/"+rel, err))
 			}
 			return finish(), true
 		}
@@ -151,7 +151,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 			continue
 		}
 		if err := s.c.KVDeleteAll(ctx, mount, service+"/"+key); err != nil {
-			diags.AddError("Cannot delete secret", s.explain("delete", mount+"/metadata/"+service+"/"+key, err))
+			diags.AddError("Cannot delete secret", s.explain(ctx, "delete", mount+"/metadata/"+service+"/"+key, err))
 			return finish(), true
 		}
 		tflog.Debug(ctx, "deleted secret", map[string]any{"path": mount + "/" + service + "/" + key})
@@ -165,7 +165,7 @@ func (s *syncer) apply(ctx context.Context, prior, plan, config *AppSecretsModel
 	// 3. The app's policy.
 	if prior == nil || !prior.Policy.Equal(plan.Policy) {
 		if err := s.c.PutPolicy(ctx, policyName, plan.Policy.ValueString()); err != nil {
-			diags.AddError("Cannot write policy", s.explain("write (create/update)", "sys/policies/acl/"+policyName, err))
+			diags.AddError("Cannot write policy", s.explain(ctx, "write (create/update)", "sys/policies/acl/"+policyName, err))
 			return finish(), true
 		}
 		tflog.Debug(ctx, "wrote policy", map[string]any{"policy": policyName})
@@ -197,7 +197,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 			return false
 		}
 		if err := s.c.WriteRole(ctx, s.approleMount, role, params); err != nil {
-			diags.AddError("Cannot write AppRole role", s.explain("write (create/update)", rolePath, err))
+			diags.AddError("Cannot write AppRole role", s.explain(ctx, "write (create/update)", rolePath, err))
 			return false
 		}
 		tflog.Debug(ctx, "wrote AppRole role", map[string]any{"role": rolePath})
@@ -207,7 +207,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 	if plan.RoleID.IsUnknown() || plan.RoleID.ValueString() == "" {
 		id, err := s.c.RoleID(ctx, s.approleMount, role)
 		if err != nil {
-			diags.AddError("Cannot read role_id", s.explain("read", rolePath+"/role-id", err))
+			diags.AddError("Cannot read role_id", s.explain(ctx, "read", rolePath+"/role-id", err))
 			return false
 		}
 		p.roleID = types.StringValue(id)
@@ -216,7 +216,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 	if plan.SecretIDAccessor.IsUnknown() {
 		secretID, accessor, err := s.c.NewSecretID(ctx, s.approleMount, role, ownerMetadata(env, service))
 		if err != nil {
-			diags.AddError("Cannot mint secret_id", s.explain("write (update)", rolePath+"/secret-id", err))
+			diags.AddError("Cannot mint secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id", err))
 			return false
 		}
 		if old := p.accessor.ValueString(); old != "" && old != accessor {
@@ -246,7 +246,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 				diags.AddAttributeError(path.Root("bootstrap_path"), "Bootstrap entry already exists",
 					fmt.Sprintf("A bootstrap entry already exists at %s/%s that this resource did not write. Remove it from Vault, or import the app (terraform import <address> %s/%s).", mount, rel, mount, service))
 			} else {
-				diags.AddError("Cannot write bootstrap entry", s.explain("write (create/update)", mount+"/data/"+rel, err))
+				diags.AddError("Cannot write bootstrap entry", s.explain(ctx, "write (create/update)", mount+"/data/"+rel, err))
 			}
 			return false
 		}
@@ -257,7 +257,7 @@ func (s *syncer) applyDirectVault(ctx context.Context, prior, plan *AppSecretsMo
 		for len(s.priv.Retire) > 0 {
 			old := s.priv.Retire[0]
 			if err := s.c.DestroySecretIDAccessor(ctx, s.approleMount, role, old); err != nil {
-				diags.AddError("Cannot destroy old secret_id", s.explain("write (update)", rolePath+"/secret-id-accessor/destroy", err))
+				diags.AddError("Cannot destroy old secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id-accessor/destroy", err))
 				return false
 			}
 			tflog.Debug(ctx, "destroyed old secret_id", map[string]any{"role": rolePath, "accessor": old})
@@ -272,13 +272,13 @@ func (s *syncer) removeDirectVault(ctx context.Context, env, service, accessor s
 	mount := "secret-" + env
 	rel := service + policy.BootstrapSuffix + "/approle/credentials"
 	if err := s.c.KVDeleteAll(ctx, mount, rel); err != nil {
-		diags.AddError("Cannot delete bootstrap entry", s.explain("delete", mount+"/metadata/"+rel, err))
+		diags.AddError("Cannot delete bootstrap entry", s.explain(ctx, "delete", mount+"/metadata/"+rel, err))
 		return false
 	}
 	role := policy.PolicyName(env, service)
 	// Deleting the role also invalidates every secret_id issued for it.
 	if err := s.c.DeleteRole(ctx, s.approleMount, role); err != nil {
-		diags.AddError("Cannot delete AppRole role", s.explain("delete", "auth/"+s.approleMount+"/role/"+role, err))
+		diags.AddError("Cannot delete AppRole role", s.explain(ctx, "delete", "auth/"+s.approleMount+"/role/"+role, err))
 		return false
 	}
 	tflog.Debug(ctx, "removed Direct-Vault access", map[string]any{"role": role, "accessor": accessor})
@@ -390,7 +390,7 @@ func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagn
 			fmt.Sprintf("There is no secrets engine at %s/. Create it as KV version 2 (the mosaic_platform resource does, or `vault secrets enable -path=%s kv-v2`). Nothing was written.", mount, mount))
 		return false
 	case err != nil:
-		diags.AddError("Cannot check the environment mount", s.explain("read", "sys/mounts/"+mount, err)+" Nothing was written.")
+		diags.AddError("Cannot check the environment mount", s.explain(ctx, "read", "sys/mounts/"+mount, err)+" Nothing was written.")
 		return false
 	case m.Type != "kv" || m.Version != "2":
 		diags.AddAttributeError(path.Root("environment"), "Environment mount is not KV v2",
@@ -402,8 +402,11 @@ func (s *syncer) checkMount(ctx context.Context, mount string, diags *diag.Diagn
 }
 
 // explain turns a Vault error into one message that names the path and what to do.
-func (s *syncer) explain(op, vaultPath string, err error) string {
+func (s *syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
 	switch {
+	case errors.Is(err, vault.ErrPermissionDenied) && !s.c.TokenValid(ctx):
+		return fmt.Sprintf("Vault refused %s on %s because the token is no longer valid: it was revoked or expired during this run. "+
+			"Nothing after this request was written, and the state records what was. Apply again with a valid token. (%v)", op, vaultPath, err)
 	case errors.Is(err, vault.ErrPermissionDenied):
 		return fmt.Sprintf("Vault denied %s on %s: the token's policies lack that capability on this path. Grant it (the CI writer policy of this environment does) or use a token that has it. (%v)", op, vaultPath, err)
 	case vault.IsNotFound(err) && strings.HasPrefix(vaultPath, "auth/"):
@@ -445,7 +448,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 			continue
 		}
 		if err != nil {
-			diags.AddError("Cannot read secret metadata", s.explain("read", mount+"/metadata/"+rel, err))
+			diags.AddError("Cannot read secret metadata", s.explain(ctx, "read", mount+"/metadata/"+rel, err))
 			return false
 		}
 		found = true
@@ -467,7 +470,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 			if !wo && !st.Secrets.IsNull() {
 				data, _, err := s.c.KVGet(ctx, mount, rel)
 				if err != nil && !vault.IsNotFound(err) {
-					diags.AddError("Cannot read secret", s.explain("read", mount+"/data/"+rel, err))
+					diags.AddError("Cannot read secret", s.explain(ctx, "read", mount+"/data/"+rel, err))
 					return false
 				}
 				secrets[key] = stringMapValue(data)
@@ -490,7 +493,7 @@ func (s *syncer) read(ctx context.Context, st *AppSecretsModel, diags *diag.Diag
 		diags.AddWarning("Policy deleted outside Terraform", fmt.Sprintf("ACL policy %s no longer exists; the next apply writes it again.", policyName))
 		st.Policy = types.StringValue("")
 	case err != nil:
-		diags.AddError("Cannot read policy", s.explain("read", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot read policy", s.explain(ctx, "read", "sys/policies/acl/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -524,7 +527,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 		return false
 	}
 	if err != nil {
-		diags.AddError("Cannot read AppRole role", s.explain("read", rolePath, err))
+		diags.AddError("Cannot read AppRole role", s.explain(ctx, "read", rolePath, err))
 		return false
 	}
 	if pols := stringsOf(data["token_policies"]); !slices.Equal(pols, []string{role}) {
@@ -537,7 +540,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 	if a := st.SecretIDAccessor.ValueString(); a != "" {
 		ok, err := s.c.SecretIDAccessorExists(ctx, s.approleMount, role, a)
 		if err != nil {
-			diags.AddError("Cannot look up secret_id", s.explain("write (update)", rolePath+"/secret-id-accessor/lookup", err))
+			diags.AddError("Cannot look up secret_id", s.explain(ctx, "write (update)", rolePath+"/secret-id-accessor/lookup", err))
 			return true
 		}
 		if !ok {
@@ -555,7 +558,7 @@ func (s *syncer) readDirectVault(ctx context.Context, st *AppSecretsModel, diags
 			fmt.Sprintf("%s/%s is gone; the next apply mints a new secret_id and writes it again.", mount, rel))
 		s.priv.Rotate = true
 	case err != nil:
-		diags.AddError("Cannot read bootstrap entry metadata", s.explain("read", mount+"/metadata/"+rel, err))
+		diags.AddError("Cannot read bootstrap entry metadata", s.explain(ctx, "read", mount+"/metadata/"+rel, err))
 	case s.priv.Bootstrap == 0:
 		s.priv.Bootstrap = meta.CurrentVersion
 	case meta.CurrentVersion != s.priv.Bootstrap:
@@ -576,7 +579,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 
 	components, err := s.c.KVList(ctx, mount, service)
 	if err != nil && !vault.IsNotFound(err) {
-		diags.AddError("Cannot list the app's secrets", s.explain("list", mount+"/metadata/"+service, err))
+		diags.AddError("Cannot list the app's secrets", s.explain(ctx, "list", mount+"/metadata/"+service, err))
 		return false
 	}
 	paths, versions, fields := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
@@ -586,7 +589,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		}
 		names, err := s.c.KVList(ctx, mount, service+"/"+strings.TrimSuffix(c, "/"))
 		if err != nil {
-			diags.AddError("Cannot list the app's secrets", s.explain("list", mount+"/metadata/"+service+"/"+c, err))
+			diags.AddError("Cannot list the app's secrets", s.explain(ctx, "list", mount+"/metadata/"+service+"/"+c, err))
 			return false
 		}
 		for _, n := range names {
@@ -599,7 +602,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 				continue
 			}
 			if err != nil {
-				diags.AddError("Cannot read secret", s.explain("read", mount+"/data/"+service+"/"+key, err))
+				diags.AddError("Cannot read secret", s.explain(ctx, "read", mount+"/data/"+service+"/"+key, err))
 				return false
 			}
 			found = true
@@ -626,7 +629,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		st.Policy = types.StringValue("")
 		st.ExtraReadPaths = stringList(nil)
 	case err != nil:
-		diags.AddError("Cannot read policy", s.explain("read", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot read policy", s.explain(ctx, "read", "sys/policies/acl/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -641,7 +644,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 	switch {
 	case vault.IsNotFound(err):
 	case err != nil:
-		diags.AddError("Cannot read AppRole role", s.explain("read", "auth/"+s.approleMount+"/role/"+policyName, err))
+		diags.AddError("Cannot read AppRole role", s.explain(ctx, "read", "auth/"+s.approleMount+"/role/"+policyName, err))
 		return false
 	default:
 		found = true
@@ -651,7 +654,7 @@ func (s *syncer) discover(ctx context.Context, st *AppSecretsModel, diags *diag.
 		st.AppRole = appRoleFromVault(roleData, types.ObjectNull(appRoleAttrTypes))
 		id, err := s.c.RoleID(ctx, s.approleMount, policyName)
 		if err != nil {
-			diags.AddError("Cannot read role_id", s.explain("read", "auth/"+s.approleMount+"/role/"+policyName+"/role-id", err))
+			diags.AddError("Cannot read role_id", s.explain(ctx, "read", "auth/"+s.approleMount+"/role/"+policyName+"/role-id", err))
 			return false
 		}
 		st.RoleID = types.StringValue(id)
@@ -689,7 +692,7 @@ func (s *syncer) delete(ctx context.Context, st *AppSecretsModel, diags *diag.Di
 	}
 	for _, key := range sortedStrings(keys) {
 		if err := s.c.KVDeleteAll(ctx, mount, service+"/"+key); err != nil {
-			diags.AddError("Cannot delete secret", s.explain("delete", mount+"/metadata/"+service+"/"+key, err))
+			diags.AddError("Cannot delete secret", s.explain(ctx, "delete", mount+"/metadata/"+service+"/"+key, err))
 		}
 	}
 	if !st.RoleName.IsNull() || !st.RoleID.IsNull() {
@@ -697,6 +700,6 @@ func (s *syncer) delete(ctx context.Context, st *AppSecretsModel, diags *diag.Di
 	}
 	policyName := policy.PolicyName(env, service)
 	if err := s.c.DeletePolicy(ctx, policyName); err != nil {
-		diags.AddError("Cannot delete policy", s.explain("delete", "sys/policies/acl/"+policyName, err))
+		diags.AddError("Cannot delete policy", s.explain(ctx, "delete", "sys/policies/acl/"+policyName, err))
 	}
 }

@@ -141,6 +141,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return &Client{api: c}, nil
 }
 
+// TokenValid reports whether Vault still accepts the client's token (one lookup-self); used to
+// tell a revoked or expired token from a missing capability after a 403.
+func (c *Client) TokenValid(ctx context.Context) bool {
+	_, err := c.api.Auth().Token().LookupSelfWithContext(ctx)
+	return err == nil
+}
+
 // FromAPI wraps an existing client (tests).
 func FromAPI(c *api.Client) *Client { return &Client{api: c} }
 
