@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
 )
 
 // A full lifecycle (create, update, rotate, import, destroy) at TRACE: no secret value, no
-// secret_id and no token may appear in any log line, state file or diagnostic.
+// secret_id and no token may appear in any log line, state file, plan (as JSON) or diagnostic.
 func TestAccLeakScan_trace(t *testing.T) {
 	v := acctest.Vault(t)
 	logs := t.TempDir()
@@ -59,19 +62,22 @@ resource "mosaic_app_secrets" "app" {
 		// The state files while the resource lives: no value, no secret_id, no token.
 		return scanStateFiles(work, append([]string{v.Token, pw, key}, secretIDs...)...)
 	})
+	// Every plan, as `terraform show -json` renders it, is kept and scanned at the end.
+	var plans []string
+	keep := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{keepPlan(&plans)}}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   terraform111,
 		WorkingDir:               work,
 		Steps: []resource.TestStep{
-			{Config: cfg(1, "r1"), Check: resource.ComposeTestCheckFunc(grab, vaultCheck(func() error {
+			{Config: cfg(1, "r1"), ConfigPlanChecks: keep, Check: resource.ComposeTestCheckFunc(grab, vaultCheck(func() error {
 				if d := v.KVData(t, "secret-dev", svc+"/database/app"); d["password"] != pw {
 					return fmt.Errorf("the ephemeral value did not reach Vault")
 				}
 				return nil
 			}))},
-			{Config: cfg(2, "r1"), Check: grab},
-			{Config: cfg(2, "r2"), Check: grab},
+			{Config: cfg(2, "r1"), ConfigPlanChecks: keep, Check: grab},
+			{Config: cfg(2, "r2"), ConfigPlanChecks: keep, Check: grab},
 			{ResourceName: appAddr, ImportState: true, ImportStateId: "secret-dev/" + svc, ImportStateVerify: true,
 				ImportStateVerifyIdentifierAttribute: "id",
 				ImportStateVerifyIgnore:              []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation"}},
@@ -102,6 +108,17 @@ resource "mosaic_app_secrets" "app" {
 			return nil
 		})
 	}
+	if len(plans) != 3 {
+		t.Fatalf("kept %d plans, want 3", len(plans))
+	}
+	for i, pl := range plans {
+		bytes += len(pl)
+		for n, m := range markers {
+			if m != "" && strings.Contains(pl, m) {
+				t.Errorf("the plan of step %d (terraform show -json) contains secret marker #%d", i+1, n)
+			}
+		}
+	}
 	if len(secretIDs) < 2 || secretIDs[0] == secretIDs[len(secretIDs)-1] {
 		t.Fatalf("the lifecycle did not rotate the secret_id: %d captured", len(secretIDs))
 	}
@@ -109,6 +126,20 @@ resource "mosaic_app_secrets" "app" {
 		t.Fatalf("only %d bytes of logs and state in %d files: the scan would prove nothing", bytes, scanned)
 	}
 	t.Logf("scanned %d files, %d bytes, for %d markers", scanned, bytes, len(markers))
+}
+
+// keepPlan is a plan check that keeps the JSON of each plan (what `terraform show -json` prints).
+type keepPlanCheck struct{ plans *[]string }
+
+func keepPlan(plans *[]string) plancheck.PlanCheck { return keepPlanCheck{plans} }
+
+func (k keepPlanCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	b, err := json.Marshal(req.Plan)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	*k.plans = append(*k.plans, string(b))
 }
 
 func randomMarker() string {
