@@ -410,7 +410,7 @@ resource "mosaic_app_secrets" "app" {
 						boot := v.KVData(t, "secret-dev", svc+"-bootstrap/approle/credentials")
 						id, err := v.Client.Logical().Read("auth/approle/role/" + svc + "-dev/role-id")
 						if err != nil || boot == nil || id == nil || boot["role_id"] != id.Data["role_id"] {
-							return fmt.Errorf("%s: bootstrap %v does not hold the role's role_id (%v)", svc, boot != nil, err)
+							return fmt.Errorf("%s: bootstrap %v does not hold the role's role_id (%w)", svc, boot != nil, err)
 						}
 					}
 				}
