@@ -190,7 +190,7 @@ resource "mosaic_app_secrets" "t" {
 			},
 			{
 				Config:      `provider "mosaic" { allowed_environments = ["qa"] }` + "\n" + testAccAppConfig("", "locked"),
-				ExpectError: regexp.MustCompile(`(?s)allowed_environments.*value must be one of`),
+				ExpectError: regexp.MustCompile(`(?s)allowed_environments.*"qa" is not one of dev, staging, prod`),
 			},
 			{
 				Config: `provider "mosaic" { allowed_environments = ["dev", "staging"] }` + "\n" + testAccAppConfig("", "locked"),
