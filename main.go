@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -21,6 +22,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	quietUnlessLogged(debug)
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/mosaicstack/mosaic",
@@ -29,5 +31,20 @@ func main() {
 	})
 	if err != nil {
 		log.Fatalf("terraform-provider-mosaic %s (%s): %v", version, commit, err)
+	}
+}
+
+// quietUnlessLogged turns the SDK's and the provider's log lines off when nobody will see them.
+// The plugin SDKs log every request at TRACE to stderr by default, and Terraform (and OpenTofu)
+// decode each line only to drop it unless TF_LOG or TF_LOG_PROVIDER is set: about 170 KB and
+// 360 JSON lines per app in a plan. An explicit TF_LOG_SDK / TF_LOG_PROVIDER_MOSAIC wins.
+func quietUnlessLogged(debug bool) {
+	if debug || os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
+		return
+	}
+	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER_MOSAIC"} {
+		if os.Getenv(v) == "" {
+			_ = os.Setenv(v, "off")
+		}
 	}
 }
