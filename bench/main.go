@@ -51,6 +51,8 @@ type op struct {
 	Requests map[string]int // by kind, all apps
 	Min      int            // minimum requests, all apps
 	RSSKiB   int64
+	// CPU time of the provider processes and of Terraform itself.
+	ProviderCPU, TerraformCPU time.Duration
 }
 
 func (o op) total() int {
@@ -134,8 +136,8 @@ func run(sizeList, provider, wrapper, out string, parallelism int) error {
 				return fmt.Errorf("N=%d %s: %w", n, s.name, err)
 			}
 			ops = append(ops, o)
-			fmt.Printf("N=%-5d %-17s %8.1fs  %6.2f req/app (min %5.2f, x%.2f)  provider peak RSS %d MiB\n",
-				n, s.name, o.Wall.Seconds(), perApp(o.total(), n), perApp(o.Min, n), ratio(o), o.RSSKiB/1024)
+			fmt.Printf("N=%-5d %-17s %8.1fs  %6.2f req/app (min %5.2f, x%.2f)  provider peak RSS %d MiB, CPU: provider %.1fs, terraform %.1fs\n",
+				n, s.name, o.Wall.Seconds(), perApp(o.total(), n), perApp(o.Min, n), ratio(o), o.RSSKiB/1024, o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds())
 		}
 		if left, err := leftovers(v); err != nil {
 			return err
@@ -248,7 +250,9 @@ func (b *bencher) measure(name string, rev int, args []string, minimum int) (op,
 	if err != nil {
 		return op{}, err
 	}
-	return op{N: b.n, Name: name, Wall: wall, Requests: reqs, Min: minimum, RSSKiB: peakRSS(rss)}, nil
+	peak, cpu := providerUsage(rss)
+	tfCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return op{N: b.n, Name: name, Wall: wall, Requests: reqs, Min: minimum, RSSKiB: peak, ProviderCPU: cpu, TerraformCPU: tfCPU}, nil
 }
 
 // countRequests classifies every request the audit log recorded after offset.
@@ -354,15 +358,23 @@ func fileSize(p string) (int64, error) {
 	return st.Size(), nil
 }
 
-func peakRSS(file string) int64 {
+// providerUsage reads what rsswrap recorded: the largest peak RSS of the command's provider
+// processes and their CPU time added up.
+func providerUsage(file string) (peakKiB int64, cpu time.Duration) {
 	b, _ := os.ReadFile(file)
-	var peak int64
-	for _, l := range strings.Fields(string(b)) {
-		if v, err := strconv.ParseInt(l, 10, 64); err == nil && v > peak {
-			peak = v
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 2 {
+			continue
+		}
+		if v, err := strconv.ParseInt(f[0], 10, 64); err == nil && v > peakKiB {
+			peakKiB = v
+		}
+		if ms, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			cpu += time.Duration(ms) * time.Millisecond
 		}
 	}
-	return peak
+	return peakKiB, cpu
 }
 
 func tail(s string, lines int) string {
@@ -384,12 +396,14 @@ func render(ops []op, total time.Duration, parallelism int) string {
 	sb.WriteString("\n## Results\n\n")
 	fmt.Fprintf(&sb, "N apps, %d secrets each, even apps `eso` and odd apps `direct-vault`, over secret-dev, secret-staging and secret-prod. ", secretsPerApp)
 	sb.WriteString("Requests are every request the Vault audit log recorded during the command (Terraform refreshes before it plans, so plan, update and destroy include a refresh of every app); ")
-	sb.WriteString("the minimum is one request per object written, read or deleted (see the performance guide). Peak RSS is the largest provider process of the command.\n\n")
-	sb.WriteString("| N | operation | wall time | ms/app | requests/app | minimum/app | ratio | provider peak RSS |\n")
-	sb.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	sb.WriteString("the minimum is one request per object written, read or deleted (see the performance guide). Peak RSS is the largest provider process of the command; ")
+	sb.WriteString("CPU is the time the provider processes and Terraform itself spent on the CPU (Vault's share is the rest).\n\n")
+	sb.WriteString("| N | operation | wall time | ms/app | requests/app | minimum/app | ratio | provider peak RSS | provider CPU | Terraform CPU |\n")
+	sb.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, o := range ops {
-		fmt.Fprintf(&sb, "| %d | %s | %.1f s | %.1f | %.2f | %.2f | %.2fx | %.0f MiB |\n", o.N, o.Name, o.Wall.Seconds(),
-			float64(o.Wall.Milliseconds())/float64(o.N), perApp(o.total(), o.N), perApp(o.Min, o.N), ratio(o), float64(o.RSSKiB)/1024)
+		fmt.Fprintf(&sb, "| %d | %s | %.1f s | %.1f | %.2f | %.2f | %.2fx | %.0f MiB | %.1f s | %.1f s |\n", o.N, o.Name, o.Wall.Seconds(),
+			float64(o.Wall.Milliseconds())/float64(o.N), perApp(o.total(), o.N), perApp(o.Min, o.N), ratio(o), float64(o.RSSKiB)/1024,
+			o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds())
 	}
 	sb.WriteString("\n## Requests per app by kind\n\n")
 	kinds := map[string]bool{}

@@ -1,7 +1,7 @@
 // Command rsswrap runs the provider binary named by MOSAIC_BENCH_PROVIDER with this process's
 // arguments, standard streams and environment (so Terraform's plugin handshake passes through
-// untouched), and when it exits appends its peak resident set size in KiB to the file named by
-// MOSAIC_BENCH_RSS. `make bench` puts it where Terraform looks for the provider.
+// untouched), and when it exits appends its peak resident set size in KiB and its CPU time in
+// milliseconds to the file named by MOSAIC_BENCH_RSS. `make bench` puts it where Terraform looks for the provider.
 package main
 
 import (
@@ -31,7 +31,9 @@ func main() {
 	err := cmd.Wait()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		if f, ferr := os.OpenFile(os.Getenv("MOSAIC_BENCH_RSS"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
-			fmt.Fprintln(f, ru.Maxrss) // KiB on Linux
+			// peak RSS in KiB (Linux), then CPU time (user + system) in milliseconds
+			cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			fmt.Fprintln(f, ru.Maxrss, cpu.Milliseconds())
 			f.Close()
 		}
 	}
