@@ -10,4 +10,16 @@ export TF_ACC_TERRAFORM_PATH MOSAIC_VAULT_BIN TF_ACC=1
 # OpenTofu resolves providers on its own registry host.
 export TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=mosaicstack
 echo "==> acceptance tests with $("$TF_ACC_TERRAFORM_PATH" version | head -n 1)"
-go test -count=1 -timeout 60m -run "${TESTS:-.}" ./internal/provider/...
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+go test -count=1 -v -timeout 60m -run "${TESTS:-.}" ./internal/provider/... >"$log" 2>&1 || status=$?
+if [[ $status -ne 0 ]]; then
+  grep -B2 -A30 -E '^\s*--- FAIL|^panic:' "$log" | head -300 >&2 || tail -100 "$log" >&2
+  exit $status
+fi
+if grep -E '^\s*--- SKIP' "$log" >&2; then
+  echo "==> a test was skipped under OpenTofu; a skip is not a pass" >&2
+  exit 1
+fi
+echo "OpenTofu: $(grep -cE '^\s*--- PASS' "$log") passed, 0 failed, 0 skipped"
