@@ -139,3 +139,48 @@ func FuzzDuration(f *testing.F) {
 		}
 	})
 }
+
+func FuzzValidateCIDR(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/16", "10.0.0.1", "::1", "fe80::/10", "10.0.0.0/33", "", "10.0.0", "a.b.c.d/8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := ValidateCIDR("token_bound_cidrs", s)
+		if err == nil && strings.TrimSpace(s) == "" {
+			t.Fatalf("accepted an empty CIDR %q", s)
+		}
+		var v *Violation
+		if err != nil && (!errors.As(err, &v) || v.Rule != "cidr") {
+			t.Fatalf("error %v is not a cidr violation", err)
+		}
+	})
+}
+
+func FuzzValidateFieldName(f *testing.F) {
+	for _, s := range []string{"password", "client_secret", "Password", "client-secret", "1password", "", "_x", "x_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidateFieldName(s) == nil && (s == "" || strings.ToLower(s) != s || strings.ContainsAny(s, "-/. ")) {
+			t.Fatalf("accepted field name %q", s)
+		}
+	})
+}
+
+// ExtraReadPathsOf parses policy text read back from Vault (import): it never panics, and it
+// finds exactly the extra paths AppPolicy rendered.
+func FuzzExtraReadPathsOf(f *testing.F) {
+	f.Add("database/creds/backend-api-role", `path "x" { capabilities = ["read"] }`)
+	f.Add("secret-prod/shared/backend-api/config", "")
+	f.Add("", "path \"database/creds/backend-api-role\" {\n  capabilities = [\"read\"]\n}\n")
+	f.Fuzz(func(t *testing.T, extra, text string) {
+		_ = ExtraReadPathsOf("prod", "backend-api", text)
+		if ValidateExtraReadPath("prod", "backend-api", extra) != nil {
+			return
+		}
+		got := ExtraReadPathsOf("prod", "backend-api", AppPolicy("prod", "backend-api", []string{extra}))
+		if len(got) != 1 || got[0] != extra {
+			t.Fatalf("ExtraReadPathsOf(AppPolicy(.., [%q])) = %q", extra, got)
+		}
+	})
+}
