@@ -71,7 +71,7 @@ func TokenFromHelperFile() string {
 	return strings.TrimSpace(string(b))
 }
 
-// New builds the client, logs in with the AppRole when one is given, and checks that Vault
+// New builds the client, logs in with the AppRole when one is given, or else checks that Vault
 // answers and accepts the token (one lookup-self request), so that a bad address or token is
 // one clear error at configure time rather than a failure in the middle of an apply.
 func New(ctx context.Context, cfg Config) (*Client, error) {
@@ -128,6 +128,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, errors.New("no Vault token: set token or auth_login_approle in the provider block, VAULT_TOKEN, or log in with `vault login` (~/.vault-token)")
 	}
 
+	if cfg.Login != nil {
+		return &Client{api: c}, nil // the login just proved Vault answers and issued this token
+	}
 	if _, err := c.Auth().Token().LookupSelfWithContext(ctx); err != nil {
 		var re *api.ResponseError
 		if errors.As(err, &re) && re.StatusCode == http.StatusForbidden {
