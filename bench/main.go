@@ -9,13 +9,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,31 +254,15 @@ func (b *bencher) measure(name string, rev int, args []string, minimum int) (op,
 
 // countRequests classifies every request the audit log recorded after offset.
 func countRequests(file string, offset int64) (map[string]int, error) {
-	f, err := os.Open(file)
+	reqs, err := acctest.AuditRequests(file, offset)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, err
-	}
 	counts := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		var e struct {
-			Type    string `json:"type"`
-			Request struct {
-				Operation string `json:"operation"`
-				Path      string `json:"path"`
-			} `json:"request"`
-		}
-		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Type != "request" {
-			continue
-		}
-		counts[kind(e.Request.Operation, e.Request.Path)]++
+	for _, r := range reqs {
+		counts[kind(r.Operation, r.Path)]++
 	}
-	return counts, sc.Err()
+	return counts, nil
 }
 
 // kind names a request the way the report counts it.

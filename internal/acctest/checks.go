@@ -124,34 +124,49 @@ func (s *Server) AuditOffset(t testing.TB) int64 {
 // a list ("update /secret-dev/data/x"): the proof that something did not write to Vault.
 func (s *Server) WritesSince(t testing.TB, offset int64) []string {
 	t.Helper()
-	f, err := os.Open(s.AuditFile)
+	reqs, err := AuditRequests(s.AuditFile, offset)
 	if err != nil {
-		t.Fatalf("audit log: %v", err)
-	}
-	defer f.Close()
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		t.Fatal(err)
 	}
 	var writes []string
+	for _, r := range reqs {
+		if r.Operation != "read" && r.Operation != "list" {
+			writes = append(writes, r.Operation+" "+r.Path)
+		}
+	}
+	return writes
+}
+
+// AuditRequest is one request as Vault's file audit device recorded it.
+type AuditRequest struct {
+	Operation string `json:"operation"` // read, list, create, update, delete
+	Path      string `json:"path"`
+}
+
+// AuditRequests reads the requests (not the responses) the audit log recorded after offset.
+func AuditRequests(file string, offset int64) ([]AuditRequest, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var reqs []AuditRequest
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
 		var e struct {
-			Type    string `json:"type"`
-			Request struct {
-				Operation string `json:"operation"`
-				Path      string `json:"path"`
-			} `json:"request"`
+			Type    string       `json:"type"`
+			Request AuditRequest `json:"request"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("audit log line: %v", err)
+			return nil, fmt.Errorf("audit log line: %w", err)
 		}
-		if e.Type == "request" && e.Request.Operation != "read" && e.Request.Operation != "list" {
-			writes = append(writes, e.Request.Operation+" "+e.Request.Path)
+		if e.Type == "request" {
+			reqs = append(reqs, e.Request)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return writes
+	return reqs, sc.Err()
 }

@@ -1,0 +1,47 @@
+package main
+
+import "testing"
+
+func TestKind(t *testing.T) {
+	tests := map[[2]string]string{
+		{"update", "secret-dev/data/web/database/app"}:                    "kv data write",
+		{"create", "secret-dev/data/web-bootstrap/approle/credentials"}:   "bootstrap data write",
+		{"read", "secret-prod/metadata/web/database/app"}:                 "kv metadata read",
+		{"delete", "secret-prod/metadata/web/database/app"}:               "kv metadata delete",
+		{"update", "sys/policies/acl/web-prod"}:                           "policy write",
+		{"read", "sys/mounts/secret-dev"}:                                 "mount read",
+		{"update", "auth/approle/role/web-dev"}:                           "role write",
+		{"read", "auth/approle/role/web-dev/role-id"}:                     "role-id read",
+		{"update", "auth/approle/role/web-dev/secret-id"}:                 "secret-id write",
+		{"update", "auth/approle/role/web-dev/secret-id-accessor/lookup"}: "secret-id lookup",
+		{"read", "auth/token/lookup-self"}:                                "token lookup-self",
+		{"update", "sys/capabilities-self"}:                               "other write sys/capabilities-self",
+	}
+	for in, want := range tests {
+		if got := kind(in[0], in[1]); got != want {
+			t.Errorf("kind(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		}
+	}
+}
+
+// The minimums of the issue, worked out by hand for three secrets per app: a Direct-Vault create
+// is k+5 = 8 requests, an ESO create k+1 = 4; refresh reads 7 and 4 objects; destroy deletes 6
+// and 4 (the role takes its secret_ids along). Even apps are ESO.
+func TestMinimums(t *testing.T) {
+	tests := []struct{ n, create, refresh, del int }{
+		{n: 2, create: 4 + 8, refresh: 4 + 7, del: 4 + 6},
+		{n: 3, create: 4 + 8 + 4, refresh: 4 + 7 + 4, del: 4 + 6 + 4},
+		{n: 10, create: 60, refresh: 55, del: 50},
+	}
+	for _, tc := range tests {
+		if got := minCreate(tc.n); got != tc.create {
+			t.Errorf("minCreate(%d) = %d, want %d", tc.n, got, tc.create)
+		}
+		if got := minRefresh(tc.n); got != tc.refresh {
+			t.Errorf("minRefresh(%d) = %d, want %d", tc.n, got, tc.refresh)
+		}
+		if got := minDelete(tc.n); got != tc.del {
+			t.Errorf("minDelete(%d) = %d, want %d", tc.n, got, tc.del)
+		}
+	}
+}
