@@ -236,7 +236,10 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	if !ok {
 		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
 			diags.AddError("Cannot enable AppRole", fmt.Sprintf("Enabling the AppRole auth method at auth/%s failed: %v", mount, err))
-			return nil
+			// Vault may have enabled it and the answer been lost: record it as this resource's,
+			// so that the next apply or destroy (which disables only what it manages) cleans up.
+			st.AppRoleManaged = types.BoolValue(true)
+			return &st
 		}
 		tflog.Info(ctx, "enabled the AppRole auth method", map[string]any{"path": "auth/" + mount})
 		st.AppRoleManaged = types.BoolValue(true)

@@ -419,3 +419,113 @@ resource "mosaic_app_secrets" "app" {
 		}},
 	})
 }
+
+// vaultInventory is everything a platform can leave behind: mounts, auth methods, policies.
+func vaultInventory(t *testing.T, v *acctest.Server) string {
+	t.Helper()
+	mounts, err := v.Client.Sys().ListMounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	auths, err := v.Client.Sys().ListAuth()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pols, err := v.Client.Sys().ListPolicies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []string
+	for m := range mounts {
+		items = append(items, "mount "+m)
+	}
+	for a := range auths {
+		items = append(items, "auth "+a)
+	}
+	for _, p := range pols {
+		items = append(items, "policy "+p)
+	}
+	slices.Sort(items)
+	return strings.Join(items, ", ")
+}
+
+// The same for mosaic_platform, on a Vault of its own: the connection dies after each of the
+// create's requests in turn, both ways; the next apply converges, and destroy brings Vault back
+// to exactly what it was (no mount, auth method or policy left).
+func TestAccFaults_platformConnectionDies(t *testing.T) {
+	v, err := acctest.StartVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Stop()
+	before := vaultInventory(t, v)
+	p := acctest.NewFaultProxy(t, v)
+	cfg := fmt.Sprintf(`
+provider "mosaic" {
+  address     = %q
+  token       = %q
+  max_retries = 0
+}
+
+resource "mosaic_platform" "p" {
+  environments = ["dev", "prod"]
+  services     = { dev = ["web"], prod = ["web"] }
+}
+`, p.URL, v.Token)
+	converged := vaultCheck(func() error {
+		for _, env := range []string{"dev", "prod"} {
+			m, err := v.Client.Sys().GetMount("secret-" + env)
+			if err != nil || m.Type != "kv" || m.Options["version"] != "2" {
+				return fmt.Errorf("secret-%s: %+v %w", env, m, err)
+			}
+			if v.Policy(t, policy.CIWriterPolicyName(env)) == "" || v.Policy(t, policy.ESOReaderPolicyName(env)) == "" {
+				return fmt.Errorf("policies of %s missing", env)
+			}
+		}
+		if auths, err := v.Client.Sys().ListAuth(); err != nil || auths["approle/"] == nil {
+			return fmt.Errorf("no AppRole auth method (%w)", err)
+		}
+		return nil
+	})
+	restored := func(*terraformState) error {
+		if now := vaultInventory(t, v); now != before {
+			return fmt.Errorf("destroy did not restore Vault:\nbefore: %s\nafter:  %s", before, now)
+		}
+		return nil
+	}
+	total := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             restored,
+		Steps: []resource.TestStep{{
+			PreConfig: p.Reset,
+			Config:    cfg,
+			Check:     resource.ComposeTestCheckFunc(converged, vaultCheck(func() error { total = p.Count(); return nil })),
+		}},
+	})
+	t.Logf("a platform create makes %d requests (plan and apply); failing after each, both ways", total)
+	for _, fault := range []acctest.Fault{acctest.DropBefore, acctest.DropAfter} {
+		for n := 0; n < total; n++ {
+			t.Run(fmt.Sprintf("%s-%02d", fault, n), func(t *testing.T) {
+				t.Cleanup(func() { // a failure here must not leak into the next case
+					if vaultInventory(t, v) != before {
+						_ = v.Client.Sys().DisableAuth("approle")
+						for _, env := range []string{"dev", "prod"} {
+							_ = v.Client.Sys().Unmount("secret-" + env)
+							_ = v.Client.Sys().DeletePolicy(policy.ESOReaderPolicyName(env))
+							_ = v.Client.Sys().DeletePolicy(policy.CIWriterPolicyName(env))
+						}
+					}
+				})
+				resource.Test(t, resource.TestCase{
+					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+					CheckDestroy:             restored,
+					Steps: []resource.TestStep{
+						{PreConfig: func() { p.FailAfter(n, fault) }, Config: cfg, ExpectError: wsRegexp(`Error: `)},
+						{PreConfig: p.Reset, Config: cfg, Check: converged},
+					},
+				})
+			})
+		}
+	}
+}
