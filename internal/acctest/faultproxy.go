@@ -32,7 +32,7 @@ func (f Fault) String() string {
 
 // FaultProxy is a loopback HTTP proxy between the provider and Vault that a test controls:
 // it counts requests, lets the connection die after N of them, answers chosen HTTP statuses,
-// or runs a hook before the Nth request.
+// or runs a hook before a chosen request.
 type FaultProxy struct {
 	URL    string
 	target *url.URL
@@ -46,7 +46,6 @@ type FaultProxy struct {
 	tripped   bool
 	statuses  []int // answered, in order, instead of forwarding
 	always    int   // answered to every request when non-zero
-	hookAt    int
 	hookPath  string
 	hook      func()
 }
@@ -73,7 +72,7 @@ func NewFaultProxy(t testing.TB, s *Server) *FaultProxy {
 func (p *FaultProxy) Reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.count, p.failAfter, p.tripped, p.statuses, p.always, p.hookAt, p.hookPath, p.hook = 0, -1, false, nil, 0, 0, "", nil
+	p.count, p.failAfter, p.tripped, p.statuses, p.always, p.hookPath, p.hook = 0, -1, false, nil, 0, "", nil
 }
 
 // FailAfter lets n more requests through, then applies fault to every later one.
@@ -98,14 +97,6 @@ func (p *FaultProxy) AnswerAlways(status int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.always = status
-}
-
-// Before runs hook once, just before the nth request (1-based) is forwarded.
-func (p *FaultProxy) Before(n int, hook func()) {
-	p.Reset()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.hookAt, p.hook = n, hook
 }
 
 // BeforePath runs hook once, just before the first request whose path contains substr.
@@ -144,7 +135,7 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, p.statuses = p.statuses[0], p.statuses[1:]
 	}
 	var hook func()
-	if p.hook != nil && ((p.hookAt > 0 && n == p.hookAt) || (p.hookPath != "" && strings.Contains(r.URL.Path, p.hookPath))) {
+	if p.hook != nil && strings.Contains(r.URL.Path, p.hookPath) {
 		hook, p.hook = p.hook, nil
 	}
 	p.mu.Unlock()

@@ -50,9 +50,9 @@ type Config struct {
 // Client is the Vault client a provider builds once in Configure.
 type Client struct {
 	api *api.Client
-	// mounts caches Mount answers for the life of the provider process (one plan or apply).
-	mounts   sync.Map
+	// mounts caches found mounts for the life of the provider process (one plan or apply).
 	mountsMu sync.Mutex
+	mounts   map[string]*MountInfo
 }
 
 // API gives tests and rare callers the underlying client.

@@ -55,24 +55,27 @@ func (c *Client) Mount(ctx context.Context, path string) (*MountInfo, error) {
 		}
 		return nil, err
 	}
-	info := &MountInfo{Type: m.Type, Version: m.Options["version"]}
-	c.mounts.Store(path, info)
-	return info, nil
+	return &MountInfo{Type: m.Type, Version: m.Options["version"]}, nil
 }
 
 // MountCached is Mount, remembered for the life of the client once found: creating 100 apps
 // in one environment reads sys/mounts/secret-{env} once per provider run.
 func (c *Client) MountCached(ctx context.Context, path string) (*MountInfo, error) {
-	if m, ok := c.mounts.Load(strings.Trim(path, "/")); ok {
-		return m.(*MountInfo), nil
-	}
-	// Concurrent creates wait for the first read instead of all reading.
-	c.mountsMu.Lock()
+	path = strings.Trim(path, "/")
+	c.mountsMu.Lock() // concurrent creates wait for the first read instead of all reading
 	defer c.mountsMu.Unlock()
-	if m, ok := c.mounts.Load(strings.Trim(path, "/")); ok {
-		return m.(*MountInfo), nil
+	if m, ok := c.mounts[path]; ok {
+		return m, nil
 	}
-	return c.Mount(ctx, path)
+	m, err := c.Mount(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if c.mounts == nil {
+		c.mounts = map[string]*MountInfo{}
+	}
+	c.mounts[path] = m
+	return m, nil
 }
 
 // AuthMounted reports whether an auth method is enabled at path.
@@ -100,7 +103,9 @@ func (c *Client) ConfigureKV2(ctx context.Context, mount string, maxVersions int
 
 // Unmount removes a secrets engine and everything in it.
 func (c *Client) Unmount(ctx context.Context, path string) error {
-	c.mounts.Delete(strings.Trim(path, "/"))
+	c.mountsMu.Lock()
+	delete(c.mounts, strings.Trim(path, "/"))
+	c.mountsMu.Unlock()
 	return classify(c.api.Sys().UnmountWithContext(ctx, path))
 }
 
