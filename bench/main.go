@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -393,13 +394,7 @@ func render(ops []op, total time.Duration, parallelism int) string {
 			kinds[k] = true
 		}
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range kinds {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(kinds))
 	sb.WriteString("| N | operation |")
 	for _, k := range names {
 		fmt.Fprintf(&sb, " %s |", k)
