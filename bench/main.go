@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 const secretsPerApp = 3
@@ -159,7 +161,7 @@ func run(sizeList, provider, wrapper, out string, parallelism int) error {
 }
 
 // The minimum numbers of requests, for n apps of secretsPerApp secrets, even ones eso and odd
-// ones direct-vault (see the issue and docs/guides/performance.md):
+// ones direct-vault (docs/guides/performance.md explains them):
 //   - create: k KV writes + policy (eso); + role, role-id, secret-id, bootstrap (direct-vault);
 //   - refresh: one read per object: k secrets + policy (eso); + role, secret_id, bootstrap;
 //   - destroy: one delete per object: k secrets + policy (eso); + role (its secret_ids go
@@ -293,7 +295,7 @@ func kind(operation, path string) string {
 		}
 	case strings.HasPrefix(path, "secret-") && len(parts) > 2:
 		what := "kv"
-		if strings.HasSuffix(parts[2], "-bootstrap") {
+		if strings.HasSuffix(parts[2], policy.BootstrapSuffix) {
 			what = "bootstrap"
 		}
 		return what + " " + parts[1] + " " + operation
@@ -305,7 +307,7 @@ func kind(operation, path string) string {
 func leftovers(v *acctest.Server) (string, error) {
 	var left []string
 	for _, env := range []string{"dev", "staging", "prod"} {
-		s, err := v.Client.Logical().List("secret-" + env + "/metadata")
+		s, err := v.Client.Logical().List(policy.MountOf(env) + "/metadata")
 		if err != nil {
 			return "", err
 		}

@@ -40,7 +40,7 @@ for m in github.com/hashicorp/vault/api github.com/hashicorp/vault/sdk \
   go mod edit -dropreplace="$m"
 done
 
-# The three places where Vault v1.21.4 differs from the published sdk v0.21.0 (see TOOLCHAIN notes).
+# The three places where Vault v1.21.4 differs from the published sdk v0.21.0 (found by compiling; the sdk's ActivationFunc and RestorePolicy signatures changed).
 perl -0pi -e 's/func \(i \*IdentityStore\) activateDeduplication\(ctx context\.Context, req \*logical\.Request\) error/func (i *IdentityStore) activateDeduplication(ctx context.Context, req *logical.Request, _ string) error/' vault/identity_store_util.go
 perl -0pi -e 's/b\.idStoreBackend\.ActivationFunc\(ctx, nil\)/b.idStoreBackend.ActivationFunc(ctx, nil, "")/' vault/logical_system_activation_flags.go
 perl -0pi -e 's/restoredKeyName, err := b\.lm\.RestorePolicy\(/restoredKeyName := keyName\n\terr := b.lm.RestorePolicy(/' builtin/logical/transit/path_restore.go

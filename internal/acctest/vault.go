@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // Server is a running Vault dev server.
@@ -164,16 +166,17 @@ func (s *Server) Stop() {
 	})
 }
 
-// SetupPlatform creates what apps rely on: the three environment mounts as KV v2 and the
-// AppRole auth method (until tests use the platform resources for it).
+// SetupPlatform creates what most app tests rely on, directly through the API: the three
+// environment mounts as KV v2 and the AppRole auth method. (The platform tests start from an
+// empty Vault of their own.)
 func (s *Server) SetupPlatform(ctx context.Context) error {
 	for _, env := range []string{"dev", "staging", "prod"} {
-		err := s.Client.Sys().MountWithContext(ctx, "secret-"+env, &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}})
+		err := s.Client.Sys().MountWithContext(ctx, policy.MountOf(env), &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}})
 		if err != nil {
 			return fmt.Errorf("mounting secret-%s: %w", env, err)
 		}
 	}
-	if err := s.Client.Sys().EnableAuthWithOptionsWithContext(ctx, "approle", &api.EnableAuthOptions{Type: "approle"}); err != nil {
+	if err := s.Client.Sys().EnableAuthWithOptionsWithContext(ctx, policy.DefaultAppRoleMount, &api.EnableAuthOptions{Type: "approle"}); err != nil {
 		return fmt.Errorf("enabling approle: %w", err)
 	}
 	return nil
@@ -188,11 +191,30 @@ func Main(m *testing.M, setup func(*Server) error) {
 
 var shared *Server
 
-// Vault is the test binary's Vault server; it fails the test when there is none.
+// OwnVault starts a Vault dev server for one test (stopped when it ends), for tests that need
+// an empty Vault; skipped without TF_ACC like every acceptance test.
+func OwnVault(t testing.TB) *Server {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
+	}
+	v, err := StartVault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Stop)
+	return v
+}
+
+// Vault is the test binary's Vault server. Without TF_ACC the test is skipped, as
+// terraform-plugin-testing skips acceptance tests (`make test` sets TF_ACC and fails on a skip).
 func Vault(t testing.TB) *Server {
 	t.Helper()
 	if shared == nil {
-		t.Fatal("no Vault server: acceptance tests need TF_ACC=1 (run `make test`)")
+		if os.Getenv("TF_ACC") == "" {
+			t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
+		}
+		t.Fatal("no Vault server although TF_ACC is set")
 	}
 	return shared
 }

@@ -158,7 +158,7 @@ func Render(a App) (*Manifests, error) {
 	if a.StoreKind != "ClusterSecretStore" && a.StoreKind != "SecretStore" {
 		return nil, &InputError{Attr: "secret_store_kind", Err: fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)}
 	}
-	mount := "secret-" + a.Environment
+	mount := policy.MountOf(a.Environment)
 	labels := map[string]string{"app.kubernetes.io/name": a.Service, "app.kubernetes.io/managed-by": "terraform-provider-mosaic"}
 
 	es := externalSecret{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret"}

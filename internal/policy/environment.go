@@ -18,6 +18,9 @@ func Mount(env string) (string, error) {
 	return mountPrefix + env, nil
 }
 
+// MountOf is Mount for an environment already validated: "prod" -> "secret-prod".
+func MountOf(env string) string { return mountPrefix + env }
+
 // ValidateEnvironment accepts dev, staging and prod.
 func ValidateEnvironment(env string) error {
 	if slices.Contains(Environments, env) {

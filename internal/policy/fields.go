@@ -32,17 +32,6 @@ var fieldAliases = map[string]map[string]string{
 	"session":  {"key": "token"},
 }
 
-// KnownComponents are the components for which non-standard field names draw a warning.
-func KnownComponents() []string {
-	out := make([]string, 0, len(fieldAliases))
-	for c := range fieldAliases {
-		if c != "*" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // ValidateFieldName checks that a field name is lowercase snake_case.
 func ValidateFieldName(field string) error {
 	if snake.MatchString(field) {

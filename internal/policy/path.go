@@ -100,8 +100,17 @@ func ParsePath(s string) (Path, error) {
 // BootstrapPath is where a Direct-Vault app's AppRole credentials live: a sibling of the
 // service, outside the app's own read glob.
 func BootstrapPath(env, service string) string {
-	return mountPrefix + env + "/" + service + BootstrapSuffix + "/approle/credentials"
+	return MountOf(env) + "/" + BootstrapRelative(service)
 }
+
+// BootstrapRelative is the bootstrap entry's path inside the environment mount:
+// "{service}-bootstrap/approle/credentials".
+func BootstrapRelative(service string) string {
+	return service + BootstrapSuffix + "/approle/credentials"
+}
+
+// DefaultAppRoleMount is where the AppRole auth method is mounted unless the provider says otherwise.
+const DefaultAppRoleMount = "approle"
 
 // PolicyName is the name of an app's ACL policy and AppRole role: "{service}-{environment}".
 func PolicyName(env, service string) string { return service + "-" + env }

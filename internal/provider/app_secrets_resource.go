@@ -3,13 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -20,10 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
 var (
@@ -40,7 +39,7 @@ func NewAppSecretsResource() resource.Resource { return &AppSecretsResource{} }
 // AppSecretsResource declares one app's secrets in one environment, with its ACL policy and,
 // for Direct-Vault, its AppRole, secret_id and bootstrap entry.
 type AppSecretsResource struct {
-	vaultResource
+	resourceBase
 }
 
 // AppSecretsModel is the resource's configuration, plan and state.
@@ -237,137 +236,31 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	}
 }
 
-// ValidateConfig checks the rules that span attributes; single-attribute rules are validators
-// in the schema. Unknown values are skipped: they are checked again once known.
-func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m AppSecretsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	for _, attrName := range []string{"secrets", "secrets_wo"} {
-		secrets := m.Secrets
-		if attrName == "secrets_wo" {
-			secrets = m.SecretsWO
-		}
-		validateSecretsMap(path.Root(attrName), secrets, &resp.Diagnostics)
-	}
+func (r *AppSecretsResource) syncer(c *vault.Client) *appsync.Syncer {
+	return &appsync.Syncer{V: c, AppRoleMount: r.approleMount()}
+}
 
-	access := m.Access.ValueString()
-	if m.Access.IsNull() {
-		access = policy.AccessESO
-	}
-	if !m.Access.IsUnknown() && !m.DirectVaultJustification.IsUnknown() && policy.ValidateAccess(access) == nil {
-		if err := policy.ValidateJustification(access, m.DirectVaultJustification.ValueString()); err != nil {
-			at := path.Root("direct_vault_justification")
-			if m.DirectVaultJustification.IsNull() {
-				at = path.Root("access") // the attribute that asks for one, since the justification is absent
-			}
-			resp.Diagnostics.AddAttributeError(at, "Breaks the secrets policy", err.Error())
+// attributeOf maps an appsync error to the attribute at fault.
+func attributeOf(wo bool) func(e *appsync.Error) *path.Path {
+	return func(e *appsync.Error) *path.Path {
+		var p path.Path
+		switch {
+		case e.Attribute == "secrets" && e.Key != "":
+			p = pathSecrets(wo, e.Key)
+		case e.Attribute != "":
+			p = path.Root(e.Attribute)
+		default:
+			return nil
 		}
-	}
-	if !m.Access.IsUnknown() && access != policy.AccessDirectVault {
-		if !m.AppRole.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("approle"), "approle needs direct-vault",
-				"approle configures the AppRole of a Direct-Vault app; with access = \"eso\" no AppRole is made. Remove approle, or set access = \"direct-vault\" with a justification.")
-		}
-		if !m.SecretIDRotation.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("secret_id_rotation"), "secret_id_rotation needs direct-vault",
-				"Only Direct-Vault apps have a secret_id to rotate. Remove secret_id_rotation, or set access = \"direct-vault\".")
-		}
-	}
-	if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
-		var ar AppRoleModel
-		resp.Diagnostics.Append(m.AppRole.As(ctx, &ar, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
-		s := policy.DefaultAppRole
-		known := true
-		for _, p := range []struct {
-			v   types.String
-			dst *string
-		}{{ar.TokenTTL, &s.TokenTTL}, {ar.TokenMaxTTL, &s.TokenMaxTTL}, {ar.SecretIDTTL, &s.SecretIDTTL}} {
-			if p.v.IsUnknown() {
-				known = false
-			} else if !p.v.IsNull() {
-				*p.dst = p.v.ValueString()
-			}
-		}
-		// Errors inside approle are reported on approle: Terraform can point at an attribute
-		// of the configuration, not inside an object value; the message names the field.
-		if known {
-			if _, err := policy.ValidateTTLs(s); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
-			}
-		}
-		if n := ar.SecretIDNumUses; !n.IsNull() && !n.IsUnknown() && n.ValueInt64() < 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("approle"), "Invalid secret_id_num_uses",
-				fmt.Sprintf("secret_id_num_uses is %d; it must be 0 (unlimited) or more.", n.ValueInt64()))
-		}
-		for field, list := range map[string]types.List{"token_bound_cidrs": ar.TokenBoundCIDRs, "secret_id_bound_cidrs": ar.SecretIDBoundCIDRs} {
-			for _, v := range list.Elements() {
-				if c, ok := v.(types.String); ok && !c.IsNull() && !c.IsUnknown() {
-					if err := policy.ValidateCIDR(field, c.ValueString()); err != nil {
-						resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
-					}
-				}
-			}
-		}
-	}
-	if !m.ExtraReadPaths.IsNull() && !m.ExtraReadPaths.IsUnknown() && !m.Environment.IsUnknown() && !m.Service.IsUnknown() &&
-		policy.ValidateEnvironment(m.Environment.ValueString()) == nil {
-		for i, v := range m.ExtraReadPaths.Elements() {
-			s, ok := v.(types.String)
-			if !ok || s.IsUnknown() || s.IsNull() {
-				continue
-			}
-			if err := policy.ValidateExtraReadPath(m.Environment.ValueString(), m.Service.ValueString(), s.ValueString()); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("extra_read_paths").AtListIndex(i), "Breaks the secrets policy", err.Error())
-			}
-		}
+		return &p
 	}
 }
 
-// validateSecretsMap checks keys ("component/secret-name") and field names of a secrets map.
-func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics) {
-	if secrets.IsNull() || secrets.IsUnknown() {
-		return
+func pathSecrets(wo bool, key string) path.Path {
+	if wo {
+		return path.Root("secrets_wo").AtMapKey(key)
 	}
-	for key, v := range secrets.Elements() {
-		if _, _, err := policy.ParseKey(key); err != nil {
-			diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", err.Error())
-			continue
-		}
-		fields, ok := v.(types.Map)
-		if !ok || fields.IsUnknown() {
-			continue
-		}
-		if fields.IsNull() || len(fields.Elements()) == 0 {
-			diags.AddAttributeError(at.AtMapKey(key), "Empty secret",
-				fmt.Sprintf("Secret %q has no fields; give it at least one (e.g. password = ...) or remove the key.", key))
-			continue
-		}
-		component, _, _ := strings.Cut(key, "/")
-		for field := range fields.Elements() {
-			if err := policy.ValidateFieldName(field); err != nil {
-				// On the secret (Terraform cannot point inside its object value); the message names the field.
-				diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", fmt.Sprintf("secret %q: %s", key, err))
-				continue
-			}
-			if std := policy.FieldWarning(component, field); std != "" {
-				diags.AddAttributeWarning(at.AtMapKey(key), "Non-standard field name",
-					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", field, component, std))
-			}
-		}
-	}
-}
-
-// sortedKeys returns the keys of a map value.
-func sortedKeys(m types.Map) []string {
-	keys := make([]string, 0, len(m.Elements()))
-	for k := range m.Elements() {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return path.Root("secrets").AtMapKey(key)
 }
 
 func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -378,29 +271,22 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
+	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s := &syncer{c: c, approleMount: r.approleMount(), priv: &privateState{Written: map[string]int{}}}
-	state, ok := s.apply(ctx, nil, &plan, &config, &resp.Diagnostics)
-	if ok && resp.Diagnostics.HasError() {
-		// A create completes or leaves nothing behind: undo what it wrote. Only if that fails
-		// too (Vault unreachable) is the partial state recorded, for the next apply to finish.
-		wrote := len(state.Versions.Elements()) > len(s.adopted) || !state.Policy.IsNull() || !state.RoleName.IsNull()
-		if s.undo(ctx, state) {
-			if !wrote {
-				return
-			}
-			resp.Diagnostics.AddWarning("Create undone", "Everything this create had written to Vault was removed again; nothing of the app is left in Vault. Fix the error above and apply again.")
-			return
-		}
-		resp.Diagnostics.AddWarning("Create partly written", "This create stopped part way and could not remove what it had written; the state records it, so the next apply (or destroy) finishes the job.")
+	st, warnings, err := r.syncer(c).Create(ctx, spec)
+	if err != nil {
+		addError(&resp.Diagnostics, "Cannot create the app", err, attributeOf(spec.WriteOnly))
 	}
-	if !ok {
+	addWarnings(&resp.Diagnostics, warnings)
+	if st == nil {
 		return // nothing was left behind in Vault: no state to record
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+	tflog.Debug(ctx, "created app", map[string]any{"id": st.String(), "secrets": len(st.Versions), "direct_vault": st.Role != nil})
+	plan.setState(st, !plan.Secrets.IsNull())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -412,16 +298,21 @@ func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
+	priv, d := loadPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	priorState := stateOf(ctx, &prior, priv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	priv, d := loadPrivate(ctx, req.Private)
-	resp.Diagnostics.Append(d...)
-	s := &syncer{c: c, approleMount: r.approleMount(), priv: priv}
-	state, _ := s.apply(ctx, &prior, &plan, &config, &resp.Diagnostics)
+	st, err := r.syncer(c).Update(ctx, priorState, spec)
+	if err != nil {
+		addError(&resp.Diagnostics, "Cannot update the app", err, attributeOf(spec.WriteOnly))
+	}
 	// Even after an error the state records what was done, so the next apply converges.
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+	plan.setState(st, !plan.Secrets.IsNull())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -431,23 +322,37 @@ func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	priv, d := loadPrivate(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
-	s := &syncer{c: c, approleMount: r.approleMount(), priv: priv}
-	gone := s.read(ctx, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	s := r.syncer(c)
+	if state.Paths.IsNull() { // import
+		st, err := s.Discover(ctx, state.Environment.ValueString(), state.Service.ValueString())
+		if err != nil {
+			addError(&resp.Diagnostics, "Cannot import the app", err, nil)
+			return
+		}
+		state.setImported(st)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
+		return
+	}
+	st, warnings, gone, err := s.Refresh(ctx, stateOf(ctx, &state, priv, &resp.Diagnostics))
+	if err != nil {
+		addError(&resp.Diagnostics, "Cannot read the app", err, nil)
+		return
+	}
+	addWarnings(&resp.Diagnostics, warnings)
 	if gone {
 		tflog.Info(ctx, "app no longer exists in Vault; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	state.setState(st, !state.Secrets.IsNull())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(s.priv.save(ctx, resp.Private)...)
+	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -457,11 +362,13 @@ func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
+	st := stateOf(ctx, &state, appsync.Private{Written: map[string]int{}}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	s := &syncer{c: c, approleMount: r.approleMount(), priv: &privateState{Written: map[string]int{}}}
-	s.delete(ctx, &state, &resp.Diagnostics)
+	for _, err := range r.syncer(c).Delete(ctx, st) {
+		addError(&resp.Diagnostics, "Cannot delete the app", err, nil)
+	}
 }
 
 func (r *AppSecretsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
@@ -38,7 +37,7 @@ func NewPlatformResource() resource.Resource { return &PlatformResource{} }
 // PlatformResource is what every app relies on: the environment mounts (KV v2), the AppRole
 // auth method, and per environment the ESO reader and CI writer policies.
 type PlatformResource struct {
-	vaultResource
+	resourceBase
 }
 
 // PlatformModel is the resource's configuration, plan and state.
@@ -127,7 +126,7 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 	}
 	mounts, readers, writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
 	for _, env := range envs {
-		mounts[env] = types.StringValue("secret-" + env)
+		mounts[env] = types.StringValue(policy.MountOf(env))
 		readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
 		writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), services[env]))
 	}
@@ -197,128 +196,6 @@ func (r *PlatformResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 }
 
-// converge makes Vault match plan and returns the state (nil when nothing was done).
-func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformModel, diags *diag.Diagnostics) *PlatformModel {
-	c := r.client(ctx, diags)
-	if diags.HasError() {
-		return nil
-	}
-	envs, _, readers, writers := r.desired(ctx, plan, diags)
-	if diags.HasError() {
-		return nil
-	}
-	var priorEnvs []string
-	if prior != nil {
-		diags.Append(prior.Environments.ElementsAs(ctx, &priorEnvs, false)...)
-	}
-	var removed []string
-	for _, e := range priorEnvs {
-		if !slices.Contains(envs, e) {
-			removed = append(removed, e)
-		}
-	}
-	// Refuse before anything changes when a mount to be removed still holds secrets.
-	if !r.checkEmpty(ctx, c, removed, plan.AllowDestroyWithSecrets.ValueBool(), diags) {
-		return nil
-	}
-
-	st := *plan
-	st.AppRoleManaged = types.BoolValue(false)
-	if prior != nil && !prior.AppRoleManaged.IsNull() && !prior.AppRoleManaged.IsUnknown() {
-		st.AppRoleManaged = prior.AppRoleManaged
-	}
-	mount := r.approleMount()
-	ok, err := c.AuthMounted(ctx, mount)
-	if err != nil {
-		diags.AddError("Cannot list auth methods", fmt.Sprintf("Reading sys/auth failed: %v", err))
-		return nil
-	}
-	if !ok {
-		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
-			diags.AddError("Cannot enable AppRole", fmt.Sprintf("Enabling the AppRole auth method at auth/%s failed: %v", mount, err))
-			// Vault may have enabled it and the answer been lost: record it as this resource's,
-			// so that the next apply or destroy (which disables only what it manages) cleans up.
-			st.AppRoleManaged = types.BoolValue(true)
-			return &st
-		}
-		tflog.Info(ctx, "enabled the AppRole auth method", map[string]any{"path": "auth/" + mount})
-		st.AppRoleManaged = types.BoolValue(true)
-	}
-
-	for _, env := range envs {
-		m := "secret-" + env
-		info, err := c.Mount(ctx, m)
-		switch {
-		case vault.IsNotFound(err):
-			if err := c.EnableKV2(ctx, m, "Mosaic "+env+" environment secrets (managed by terraform-provider-mosaic)"); err != nil {
-				diags.AddError("Cannot create environment mount", fmt.Sprintf("Mounting KV v2 at %s/ failed: %v", m, err))
-				return &st
-			}
-			tflog.Info(ctx, "mounted environment", map[string]any{"mount": m})
-		case err != nil:
-			diags.AddError("Cannot read environment mount", fmt.Sprintf("Reading sys/mounts/%s failed: %v", m, err))
-			return &st
-		case info.Type != "kv" || info.Version != "2":
-			diags.AddAttributeError(path.Root("environments"), "Environment mount is not KV v2",
-				fmt.Sprintf("%s/ exists as a %q engine (version %q). Upgrade it with `vault kv enable-versioning %s`, or remove it, then apply again.", m, info.Type, info.Version, m))
-			return &st
-		}
-		if err := c.ConfigureKV2(ctx, m, int(plan.MaxVersions.ValueInt64()), false); err != nil {
-			diags.AddError("Cannot configure environment mount", fmt.Sprintf("Writing %s/config failed: %v", m, err))
-			return &st
-		}
-	}
-	for _, set := range []map[string]attr.Value{readers, writers} {
-		for name, text := range set {
-			if err := c.PutPolicy(ctx, name, text.(types.String).ValueString()); err != nil {
-				diags.AddError("Cannot write policy", fmt.Sprintf("Writing sys/policies/acl/%s failed: %v", name, err))
-				return &st
-			}
-		}
-	}
-	for _, env := range removed {
-		if !r.removeEnvironment(ctx, c, env, diags) {
-			return &st
-		}
-	}
-	return &st
-}
-
-// checkEmpty fails (and returns false) when a mount of envs still holds secrets and allow is false.
-func (r *PlatformResource) checkEmpty(ctx context.Context, c *vault.Client, envs []string, allow bool, diags *diag.Diagnostics) bool {
-	if allow {
-		return true
-	}
-	for _, env := range envs {
-		keys, err := c.KVList(ctx, "secret-"+env, "")
-		if err != nil && !vault.IsNotFound(err) {
-			diags.AddError("Cannot check environment mount", fmt.Sprintf("Listing secret-%s/ failed: %v", env, err))
-			return false
-		}
-		if len(keys) > 0 {
-			diags.AddAttributeError(path.Root("allow_destroy_with_secrets"), "Environment mount still holds secrets",
-				fmt.Sprintf("secret-%s/ still holds secrets (%s). Removing the mount would destroy them. Move or delete them first, "+
-					"or set allow_destroy_with_secrets = true and apply it before destroying. Nothing was deleted.", env, strings.Join(keys, ", ")))
-			return false
-		}
-	}
-	return true
-}
-
-func (r *PlatformResource) removeEnvironment(ctx context.Context, c *vault.Client, env string, diags *diag.Diagnostics) bool {
-	if err := c.Unmount(ctx, "secret-"+env); err != nil && !vault.IsNotFound(err) {
-		diags.AddError("Cannot remove environment mount", fmt.Sprintf("Unmounting secret-%s/ failed: %v", env, err))
-		return false
-	}
-	for _, name := range []string{policy.ESOReaderPolicyName(env), policy.CIWriterPolicyName(env)} {
-		if err := c.DeletePolicy(ctx, name); err != nil {
-			diags.AddError("Cannot delete policy", fmt.Sprintf("Deleting sys/policies/acl/%s failed: %v", name, err))
-			return false
-		}
-	}
-	return true
-}
-
 func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var st PlatformModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
@@ -338,16 +215,16 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	var present []string
 	mounts, readers, writers := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
 	for _, env := range envs {
-		info, err := c.Mount(ctx, "secret-"+env)
+		info, err := c.Mount(ctx, policy.MountOf(env))
 		if err != nil && !vault.IsNotFound(err) {
-			resp.Diagnostics.AddError("Cannot read environment mount", err.Error())
+			vaultError(ctx, c, &resp.Diagnostics, "Cannot read environment mount", "read", vault.MountPath(policy.MountOf(env)), err)
 			return
 		}
 		if err == nil && info.Type == "kv" && info.Version == "2" {
 			present = append(present, env)
-			mounts[env] = types.StringValue("secret-" + env)
+			mounts[env] = types.StringValue(policy.MountOf(env))
 		} else if !st.Environments.IsNull() {
-			resp.Diagnostics.AddWarning("Environment mount missing", fmt.Sprintf("secret-%s/ is missing or not KV v2; the next apply creates it.", env))
+			resp.Diagnostics.AddWarning("Environment mount missing", fmt.Sprintf("%s/ is missing or not KV v2; the next apply creates it.", policy.MountOf(env)))
 		}
 		for name, dst := range map[string]map[string]attr.Value{policy.ESOReaderPolicyName(env): readers, policy.CIWriterPolicyName(env): writers} {
 			text, err := c.GetPolicy(ctx, name)
@@ -357,7 +234,7 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 					dst[name] = types.StringValue("")
 				}
 			case err != nil:
-				resp.Diagnostics.AddError("Cannot read policy", err.Error())
+				vaultError(ctx, c, &resp.Diagnostics, "Cannot read policy", "read", vault.PolicyPath(name), err)
 				return
 			default:
 				dst[name] = types.StringValue(text)
@@ -374,7 +251,7 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	st.CIWriterPolicies = types.MapValueMust(types.StringType, writers)
 	ok, err := c.AuthMounted(ctx, r.approleMount())
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list auth methods", err.Error())
+		vaultError(ctx, c, &resp.Diagnostics, "Cannot list auth methods", "read", "sys/auth", err)
 		return
 	}
 	if ok {
@@ -420,7 +297,7 @@ func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	if st.AppRoleManaged.ValueBool() {
 		if err := c.DisableAuth(ctx, r.approleMount()); err != nil {
-			resp.Diagnostics.AddError("Cannot disable AppRole", err.Error())
+			vaultError(ctx, c, &resp.Diagnostics, "Cannot disable AppRole", "delete", vault.AuthPath(r.approleMount()), err)
 		}
 	}
 }

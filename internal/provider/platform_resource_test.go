@@ -56,11 +56,7 @@ func tokenWith(t *testing.T, v *acctest.Server, policies ...string) *api.Client 
 // The platform side on a Vault of its own (fresh: no mounts, no AppRole), and its policies
 // proven through real tokens.
 func TestAccPlatform(t *testing.T) {
-	v, err := acctest.StartVault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Stop()
+	v := acctest.OwnVault(t)
 	all := `["dev", "staging", "prod"]`
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -204,7 +200,7 @@ resource "mosaic_app_secrets" "web3" {
 `,
 				// ci-writer-dev may write dev secrets but not web3's policy: the secret it had
 				// written is removed again (a create completes or leaves nothing behind).
-				ExpectError: wsRegexp(`Vault denied write \(create/update\) on sys/policies/acl/web3-dev: the token's policies lack that capability`),
+				ExpectError: wsRegexp(`Vault denied write \(create/update\) on sys/policies/acl/web3-dev: the token's policies lack the "create/update" capability`),
 			},
 		},
 	})

@@ -21,6 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 var (
@@ -204,7 +206,7 @@ func (p *MosaicProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 
-	d := &providerData{approleMount: "approle"}
+	d := &providerData{approleMount: policy.DefaultAppRoleMount}
 	d.cfg = vault.Config{
 		Address:    stringOr(m.Address, "VAULT_ADDR"),
 		Namespace:  stringOr(m.Namespace, "VAULT_NAMESPACE"),

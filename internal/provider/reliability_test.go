@@ -246,7 +246,7 @@ func TestAccFaults_missingCapability(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      faultConfig(v.Addr, tokNoSecretID, svc, 0, "pw-1"),
-				ExpectError: wsRegexp(`Vault denied write \(update\) on auth/approle/role/cap-app-dev/secret-id: the token's policies lack that capability`),
+				ExpectError: wsRegexp(`Vault denied write \(update\) on auth/approle/role/cap-app-dev/secret-id: the token's policies lack the "update" capability`),
 			},
 			{
 				// The failed create removed its secrets, policy and role: nothing to account for.
@@ -261,7 +261,7 @@ func TestAccFaults_missingCapability(t *testing.T) {
 			{
 				// The update writes database/app, then is refused on api/token.
 				Config:      strings.Replace(faultConfig(v.Addr, tokNoToken, svc, 0, "pw-2"), `"tok-`+svc+`"`, `"tok-2"`, 1),
-				ExpectError: wsRegexp(`Vault denied write \(create/update\) on secret-dev/data/cap-app/api/token: the token's policies lack that capability`),
+				ExpectError: wsRegexp(`Vault denied write \(create/update\) on secret-dev/data/cap-app/api/token: the token's policies lack the "create/update" capability`),
 			},
 			{
 				// The state knows database/app is at version 2 (written by this provider): the
@@ -453,11 +453,7 @@ func vaultInventory(t *testing.T, v *acctest.Server) string {
 // create's requests in turn, both ways; the next apply converges, and destroy brings Vault back
 // to exactly what it was (no mount, auth method or policy left).
 func TestAccFaults_platformConnectionDies(t *testing.T) {
-	v, err := acctest.StartVault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Stop()
+	v := acctest.OwnVault(t)
 	before := vaultInventory(t, v)
 	p := acctest.NewFaultProxy(t, v)
 	cfg := fmt.Sprintf(`

@@ -6,17 +6,15 @@ import (
 	"strings"
 )
 
-func rolePath(mount, role string) string { return "auth/" + mount + "/role/" + role }
-
 // WriteRole creates or updates an AppRole role.
 func (c *Client) WriteRole(ctx context.Context, mount, role string, params map[string]any) error {
-	_, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role), params)
+	_, err := c.api.Logical().WriteWithContext(ctx, RolePath(mount, role), params)
 	return classify(err)
 }
 
 // ReadRole reads an AppRole role's settings; ErrNotFound when it does not exist.
 func (c *Client) ReadRole(ctx context.Context, mount, role string) (map[string]any, error) {
-	s, err := c.api.Logical().ReadWithContext(ctx, rolePath(mount, role))
+	s, err := c.api.Logical().ReadWithContext(ctx, RolePath(mount, role))
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -28,7 +26,7 @@ func (c *Client) ReadRole(ctx context.Context, mount, role string) (map[string]a
 
 // DeleteRole removes an AppRole role (and with it every secret_id); a missing role is success.
 func (c *Client) DeleteRole(ctx context.Context, mount, role string) error {
-	_, err := c.api.Logical().DeleteWithContext(ctx, rolePath(mount, role))
+	_, err := c.api.Logical().DeleteWithContext(ctx, RolePath(mount, role))
 	if err = classify(err); err != nil && !IsNotFound(err) {
 		return err
 	}
@@ -37,7 +35,7 @@ func (c *Client) DeleteRole(ctx context.Context, mount, role string) error {
 
 // RoleID reads the role_id of a role.
 func (c *Client) RoleID(ctx context.Context, mount, role string) (string, error) {
-	s, err := c.api.Logical().ReadWithContext(ctx, rolePath(mount, role)+"/role-id")
+	s, err := c.api.Logical().ReadWithContext(ctx, RoleIDPath(mount, role))
 	if err != nil {
 		return "", classify(err)
 	}
@@ -59,12 +57,12 @@ func (c *Client) NewSecretID(ctx context.Context, mount, role string, metadata m
 		}
 		params["metadata"] = "{" + strings.Join(parts, ",") + "}"
 	}
-	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id", params)
+	s, err := c.api.Logical().WriteWithContext(ctx, SecretIDPath(mount, role), params)
 	if err != nil {
 		return "", "", classify(err)
 	}
 	if s == nil || s.Data == nil {
-		return "", "", fmt.Errorf("minting a secret_id for %s returned nothing", rolePath(mount, role))
+		return "", "", fmt.Errorf("minting a secret_id for %s returned nothing", RolePath(mount, role))
 	}
 	secretID, _ = s.Data["secret_id"].(string)
 	accessor, _ = s.Data["secret_id_accessor"].(string)
@@ -74,7 +72,7 @@ func (c *Client) NewSecretID(ctx context.Context, mount, role string, metadata m
 // SecretIDAccessorExists reports whether a secret_id accessor is still valid (not revoked,
 // not expired).
 func (c *Client) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
-	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id-accessor/lookup",
+	s, err := c.api.Logical().WriteWithContext(ctx, AccessorLookupPath(mount, role),
 		map[string]any{"secret_id_accessor": accessor})
 	if err != nil {
 		err = classify(err)
@@ -88,7 +86,7 @@ func (c *Client) SecretIDAccessorExists(ctx context.Context, mount, role, access
 
 // LookupSecretID returns the accessor of a secret_id (import reads it from the bootstrap entry).
 func (c *Client) LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error) {
-	s, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id/lookup",
+	s, err := c.api.Logical().WriteWithContext(ctx, SecretIDLookupPath(mount, role),
 		map[string]any{"secret_id": secretID})
 	if err != nil {
 		return "", classify(err)
@@ -102,7 +100,7 @@ func (c *Client) LookupSecretID(ctx context.Context, mount, role, secretID strin
 
 // DestroySecretIDAccessor revokes a secret_id by its accessor; an unknown accessor is success.
 func (c *Client) DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error {
-	_, err := c.api.Logical().WriteWithContext(ctx, rolePath(mount, role)+"/secret-id-accessor/destroy",
+	_, err := c.api.Logical().WriteWithContext(ctx, AccessorDestroyPath(mount, role),
 		map[string]any{"secret_id_accessor": accessor})
 	if err = classify(err); err != nil && !IsNotFound(err) && !strings.Contains(err.Error(), "failed to find accessor") {
 		return err

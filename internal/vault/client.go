@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // ErrNotFound is returned when the object does not exist in Vault.
@@ -47,16 +49,13 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// Client is the Vault client a provider builds once in Configure.
+// Client is the provider's one Vault client, built on first use (see provider.providerData.Client).
 type Client struct {
 	api *api.Client
 	// mounts caches found mounts for the life of the provider process (one plan or apply).
 	mountsMu sync.Mutex
 	mounts   map[string]*MountInfo
 }
-
-// API gives tests and rare callers the underlying client.
-func (c *Client) API() *api.Client { return c.api }
 
 // TokenFromHelperFile reads ~/.vault-token, the file `vault login` writes; "" when absent.
 func TokenFromHelperFile() string {
@@ -110,9 +109,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	case cfg.Login != nil:
 		mount := cfg.Login.Mount
 		if mount == "" {
-			mount = "approle"
+			mount = policy.DefaultAppRoleMount
 		}
-		secret, err := c.Logical().WriteWithContext(ctx, "auth/"+mount+"/login", map[string]any{
+		secret, err := c.Logical().WriteWithContext(ctx, LoginPath(mount), map[string]any{
 			"role_id": cfg.Login.RoleID, "secret_id": cfg.Login.SecretID,
 		})
 		if err != nil {
@@ -150,9 +149,6 @@ func (c *Client) TokenValid(ctx context.Context) bool {
 	_, err := c.api.Auth().Token().LookupSelfWithContext(ctx)
 	return err == nil
 }
-
-// FromAPI wraps an existing client (tests).
-func FromAPI(c *api.Client) *Client { return &Client{api: c} }
 
 // classify maps Vault's answers onto the package's sentinels.
 func classify(err error) error {

@@ -11,15 +11,14 @@ import (
 type Metadata struct {
 	CurrentVersion int
 	// CurrentLive is false when the current version is soft-deleted or destroyed.
-	CurrentLive    bool
-	CustomMetadata map[string]string
+	CurrentLive bool
 }
 
 // KVPut writes data at mount/path with check-and-set cas (0: only if the path does not exist)
 // and returns the version written.
 func (c *Client) KVPut(ctx context.Context, mount, path string, data map[string]string, cas int) (int, error) {
 	body := map[string]any{"data": data, "options": map[string]any{"cas": cas}}
-	s, err := c.api.Logical().WriteWithContext(ctx, mount+"/data/"+path, body)
+	s, err := c.api.Logical().WriteWithContext(ctx, KVDataPath(mount, path), body)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -31,7 +30,7 @@ func (c *Client) KVPut(ctx context.Context, mount, path string, data map[string]
 
 // KVPutPlain writes data at mount/path without check-and-set.
 func (c *Client) KVPutPlain(ctx context.Context, mount, path string, data map[string]string) (int, error) {
-	s, err := c.api.Logical().WriteWithContext(ctx, mount+"/data/"+path, map[string]any{"data": data})
+	s, err := c.api.Logical().WriteWithContext(ctx, KVDataPath(mount, path), map[string]any{"data": data})
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -43,24 +42,19 @@ func (c *Client) KVPutPlain(ctx context.Context, mount, path string, data map[st
 
 // KVMetadata reads the metadata of mount/path; ErrNotFound when the path has none.
 func (c *Client) KVMetadata(ctx context.Context, mount, path string) (*Metadata, error) {
-	s, err := c.api.Logical().ReadWithContext(ctx, mount+"/metadata/"+path)
+	s, err := c.api.Logical().ReadWithContext(ctx, KVMetadataPath(mount, path))
 	if err != nil {
 		return nil, classify(err)
 	}
 	if s == nil || s.Data == nil {
 		return nil, ErrNotFound
 	}
-	m := &Metadata{CurrentVersion: toInt(s.Data["current_version"]), CustomMetadata: map[string]string{}}
+	m := &Metadata{CurrentVersion: toInt(s.Data["current_version"])}
 	if versions, ok := s.Data["versions"].(map[string]any); ok {
 		if v, ok := versions[strconv.Itoa(m.CurrentVersion)].(map[string]any); ok {
 			deleted, _ := v["deletion_time"].(string)
 			destroyed, _ := v["destroyed"].(bool)
 			m.CurrentLive = deleted == "" && !destroyed
-		}
-	}
-	if cm, ok := s.Data["custom_metadata"].(map[string]any); ok {
-		for k, v := range cm {
-			m.CustomMetadata[k] = fmt.Sprint(v)
 		}
 	}
 	return m, nil
@@ -69,7 +63,7 @@ func (c *Client) KVMetadata(ctx context.Context, mount, path string) (*Metadata,
 // KVGet reads the current data of mount/path and its version; ErrNotFound when the path does
 // not exist or its current version is deleted.
 func (c *Client) KVGet(ctx context.Context, mount, path string) (map[string]string, int, error) {
-	s, err := c.api.Logical().ReadWithContext(ctx, mount+"/data/"+path)
+	s, err := c.api.Logical().ReadWithContext(ctx, KVDataPath(mount, path))
 	if err != nil {
 		return nil, 0, classify(err)
 	}
@@ -96,9 +90,19 @@ func (c *Client) KVGet(ctx context.Context, mount, path string) (map[string]stri
 	return out, version, nil
 }
 
+// KVDelete soft-deletes the current version of mount/path: `vault kv undelete` restores it,
+// and the metadata and older versions stay. A missing path is success.
+func (c *Client) KVDelete(ctx context.Context, mount, path string) error {
+	_, err := c.api.Logical().DeleteWithContext(ctx, KVDataPath(mount, path))
+	if err = classify(err); err != nil && !IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
 // KVDeleteAll removes mount/path with every version and its metadata; a missing path is success.
 func (c *Client) KVDeleteAll(ctx context.Context, mount, path string) error {
-	_, err := c.api.Logical().DeleteWithContext(ctx, mount+"/metadata/"+path)
+	_, err := c.api.Logical().DeleteWithContext(ctx, KVMetadataPath(mount, path))
 	if err = classify(err); err != nil && !IsNotFound(err) {
 		return err
 	}
@@ -107,7 +111,7 @@ func (c *Client) KVDeleteAll(ctx context.Context, mount, path string) error {
 
 // KVList lists the keys under mount/path ("component/" style names end in a slash).
 func (c *Client) KVList(ctx context.Context, mount, path string) ([]string, error) {
-	s, err := c.api.Logical().ListWithContext(ctx, mount+"/metadata/"+path)
+	s, err := c.api.Logical().ListWithContext(ctx, KVMetadataPath(mount, path))
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -97,7 +97,7 @@ func (c *Client) EnableKV2(ctx context.Context, path, description string) error 
 
 // ConfigureKV2 sets a KV v2 mount's max_versions and cas_required.
 func (c *Client) ConfigureKV2(ctx context.Context, mount string, maxVersions int, casRequired bool) error {
-	_, err := c.api.Logical().WriteWithContext(ctx, mount+"/config", map[string]any{"max_versions": maxVersions, "cas_required": casRequired})
+	_, err := c.api.Logical().WriteWithContext(ctx, KVConfigPath(mount), map[string]any{"max_versions": maxVersions, "cas_required": casRequired})
 	return classify(err)
 }
 

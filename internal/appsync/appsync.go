@@ -1,0 +1,226 @@
+// Package appsync is the Vault side of mosaic_app_secrets without Terraform: what an app's
+// declaration asks for (Spec), what Terraform keeps of it (State), and the operations that make
+// Vault match a Spec (Create, Update), read Vault back (Refresh), adopt an existing app
+// (Discover) and remove it (Delete). It talks to Vault only through the small Vault interface,
+// which internal/vault implements and the unit tests fake.
+//
+// It never logs or returns a secret value, a token or a secret_id.
+package appsync
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// Vault is what appsync needs of Vault; *vault.Client implements it. Errors are the
+// sentinels of internal/vault (vault.ErrNotFound, vault.ErrCASMismatch, vault.ErrPermissionDenied).
+type Vault interface {
+	MountCached(ctx context.Context, mount string) (*vault.MountInfo, error)
+	KVPut(ctx context.Context, mount, rel string, data map[string]string, cas int) (int, error)
+	KVPutPlain(ctx context.Context, mount, rel string, data map[string]string) (int, error)
+	KVGet(ctx context.Context, mount, rel string) (map[string]string, int, error)
+	KVMetadata(ctx context.Context, mount, rel string) (*vault.Metadata, error)
+	KVList(ctx context.Context, mount, rel string) ([]string, error)
+	KVDelete(ctx context.Context, mount, rel string) error
+	KVDeleteAll(ctx context.Context, mount, rel string) error
+	GetPolicy(ctx context.Context, name string) (string, error)
+	PutPolicy(ctx context.Context, name, text string) error
+	DeletePolicy(ctx context.Context, name string) error
+	ReadRole(ctx context.Context, mount, role string) (map[string]any, error)
+	WriteRole(ctx context.Context, mount, role string, params map[string]any) error
+	DeleteRole(ctx context.Context, mount, role string) error
+	RoleID(ctx context.Context, mount, role string) (string, error)
+	NewSecretID(ctx context.Context, mount, role string, metadata map[string]string) (secretID, accessor string, err error)
+	SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error)
+	LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error)
+	DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error
+	TokenValid(ctx context.Context) bool
+}
+
+var _ Vault = (*vault.Client)(nil)
+
+// AppRole is the role's settings, as the declaration spells them.
+type AppRole struct {
+	TokenTTL, TokenMaxTTL, SecretIDTTL  string
+	SecretIDNumUses                     int64
+	TokenBoundCIDRs, SecretIDBoundCIDRs []string
+}
+
+// DefaultAppRole is the policy's defaults: token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0.
+func DefaultAppRole() AppRole {
+	d := policy.DefaultAppRole
+	return AppRole{TokenTTL: d.TokenTTL, TokenMaxTTL: d.TokenMaxTTL, SecretIDTTL: d.SecretIDTTL,
+		TokenBoundCIDRs: []string{}, SecretIDBoundCIDRs: []string{}}
+}
+
+// Secret is one declared secret: its fields and values, or Unknown while a plan cannot know them.
+type Secret struct {
+	Fields  map[string]string
+	Unknown bool
+}
+
+// Spec is what a declaration asks for.
+type Spec struct {
+	Env, Service string
+	// Secrets maps "component/secret-name" to the declared secret.
+	Secrets map[string]Secret
+	// WriteOnly: the values come from secrets_wo and are never kept; WOVersion says when to write them.
+	WriteOnly bool
+	WOVersion int64
+	// ExtraReadPaths and Policy: Policy is the rendered text (policy.AppPolicy), "" while unknown.
+	ExtraReadPaths []string
+	Policy         string
+	// Direct is access = direct-vault; AppRole and Rotation only matter then.
+	Direct   bool
+	AppRole  AppRole
+	Rotation *string
+}
+
+// NewSpec is a Spec with the policy rendered from its extra read paths.
+func NewSpec(env, service string, extra []string) *Spec {
+	return &Spec{Env: env, Service: service, Secrets: map[string]Secret{}, ExtraReadPaths: extra,
+		Policy: policy.AppPolicy(env, service, extra), AppRole: DefaultAppRole()}
+}
+
+// Role is the Direct-Vault part of State.
+type Role struct {
+	// Name is "" when Vault's role is bound to other policies than the app's (drift).
+	Name     string
+	Settings AppRole
+	// RoleID is "" when the role is gone from Vault; Accessor "" when no valid secret_id is known.
+	RoleID, Accessor string
+	Rotation         *string
+}
+
+// State is what Terraform keeps of an app, plus the provider's private record (Private).
+type State struct {
+	Env, Service string
+	// Secrets holds values only for plain `secrets` (nil for secrets_wo and imports).
+	Secrets  map[string]map[string]string
+	Versions map[string]int
+	Fields   map[string][]string
+	// WOVersion is secrets_wo_version when the values are write-only.
+	WOVersion *int64
+	// Policy is nil when never written, "" when deleted outside Terraform.
+	Policy *string
+	// Role is nil for ESO apps.
+	Role *Role
+	// ExtraReadPaths is set by Discover (from the policy text); otherwise the declaration's.
+	ExtraReadPaths []string
+	Private        Private
+}
+
+// Private is what the provider keeps out of sight of plans: the versions Terraform itself wrote,
+// so that a refresh can tell someone else's write from its own, and pending work.
+type Private struct {
+	// Written maps a secret key to the KV version Terraform wrote last.
+	Written map[string]int `json:"written"`
+	// Bootstrap is the KV version of the bootstrap entry Terraform wrote last.
+	Bootstrap int `json:"bootstrap,omitempty"`
+	// Stale lists keys whose current version was deleted or destroyed outside Terraform.
+	Stale []string `json:"stale,omitempty"`
+	// Rotate is set when the secret_id or the bootstrap entry must be renewed.
+	Rotate bool `json:"rotate,omitempty"`
+	// Retire lists secret_id accessors to destroy once a new bootstrap entry is in place.
+	Retire []string `json:"retire,omitempty"`
+}
+
+func (p *Private) isStale(key string) bool { return slices.Contains(p.Stale, key) }
+
+func (p *Private) markStale(key string) {
+	if !p.isStale(key) {
+		p.Stale = append(p.Stale, key)
+	}
+}
+
+func (p *Private) clearStale(key string) {
+	p.Stale = slices.DeleteFunc(p.Stale, func(k string) bool { return k == key })
+}
+
+// NewState is the empty state of an app.
+func NewState(env, service string) *State {
+	return &State{Env: env, Service: service, Versions: map[string]int{}, Fields: map[string][]string{},
+		Private: Private{Written: map[string]int{}}}
+}
+
+// Mount is the app's environment mount.
+func (s *State) Mount() string { return policy.MountOf(s.Env) }
+
+// Name is the app's policy and role name.
+func (s *State) Name() string { return policy.PolicyName(s.Env, s.Service) }
+
+func (s *State) clone() *State {
+	c := *s
+	c.Secrets = cloneSecrets(s.Secrets)
+	c.Versions = maps.Clone(s.Versions)
+	c.Fields = maps.Clone(s.Fields)
+	c.Private.Written = maps.Clone(s.Private.Written)
+	c.Private.Stale = slices.Clone(s.Private.Stale)
+	c.Private.Retire = slices.Clone(s.Private.Retire)
+	if s.Role != nil {
+		r := *s.Role
+		c.Role = &r
+	}
+	if c.Versions == nil {
+		c.Versions = map[string]int{}
+	}
+	if c.Fields == nil {
+		c.Fields = map[string][]string{}
+	}
+	if c.Private.Written == nil {
+		c.Private.Written = map[string]int{}
+	}
+	return &c
+}
+
+func cloneSecrets(m map[string]map[string]string) map[string]map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]map[string]string, len(m))
+	for k, v := range m {
+		out[k] = maps.Clone(v)
+	}
+	return out
+}
+
+// Warning is something a refresh or an apply found that the user should see: drift, an undo.
+type Warning struct{ Summary, Detail string }
+
+// Error is a failure with what a person needs to fix it. Attribute names the declaration's
+// attribute at fault ("environment", "secrets", "bootstrap_path"; "" for none) and Key the
+// secret key under "secrets".
+type Error struct {
+	Attribute, Key  string
+	Summary, Detail string
+}
+
+func (e *Error) Error() string { return e.Summary + ": " + e.Detail }
+
+// Syncer runs the operations against one Vault.
+type Syncer struct {
+	V            Vault
+	AppRoleMount string
+}
+
+// explain is vault.Explain with this syncer's token check and AppRole mount.
+func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
+	return vault.Explain(op, vaultPath, err, func() bool { return s.V.TokenValid(ctx) }, s.AppRoleMount)
+}
+
+func (s *Syncer) fail(ctx context.Context, summary, op, vaultPath string, err error) *Error {
+	return &Error{Summary: summary, Detail: s.explain(ctx, op, vaultPath, err)}
+}
+
+func ownerMetadata(env, service string) map[string]string {
+	return map[string]string{"managed-by": "terraform-provider-mosaic", "environment": env, "service": service}
+}
+
+func errorf(attr, key, summary, format string, args ...any) *Error {
+	return &Error{Attribute: attr, Key: key, Summary: summary, Detail: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,123 @@
+package appsync
+
+import (
+	"context"
+	"errors"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// applyDirectVault writes the role, reads its role_id, and on rotation mints a secret_id,
+// writes it to the bootstrap entry and only then destroys the old secret_ids.
+func (a *applier) applyDirectVault(ctx context.Context, plan Plan) error {
+	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
+	if needsRoleWrite(a.prior, a.spec, name) {
+		if err := a.V.WriteRole(ctx, mount, name, RoleParams(name, a.spec.AppRole)); err != nil {
+			return a.fail(ctx, "Cannot write AppRole role", "write (create/update)", vault.RolePath(mount, name), err)
+		}
+	}
+	first := a.prior == nil || a.prior.Role == nil
+	if st.Role == nil {
+		st.Role = &Role{}
+	}
+	st.Role.Name, st.Role.Settings = name, a.spec.AppRole
+
+	if plan.NewRoleID {
+		id, err := a.V.RoleID(ctx, mount, name)
+		if err != nil {
+			return a.fail(ctx, "Cannot read role_id", "read", vault.RoleIDPath(mount, name), err)
+		}
+		st.Role.RoleID = id
+	}
+	if plan.Rotate {
+		if err := a.rotate(ctx, first && st.Private.Bootstrap == 0); err != nil {
+			return err
+		}
+	}
+	st.Role.Rotation = a.spec.Rotation
+	return nil
+}
+
+// rotate mints a secret_id, writes it with the role_id to the bootstrap entry (with
+// check-and-set 0 when it is the app's first), and then destroys the secret_ids it replaces.
+func (a *applier) rotate(ctx context.Context, first bool) error {
+	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
+	secretID, accessor, err := a.V.NewSecretID(ctx, mount, name, ownerMetadata(st.Env, st.Service))
+	if err != nil {
+		return a.fail(ctx, "Cannot mint secret_id", "write (update)", vault.SecretIDPath(mount, name), err)
+	}
+	if old := st.Role.Accessor; old != "" && old != accessor {
+		st.Private.Retire = append(st.Private.Retire, old)
+	}
+	st.Role.Accessor = accessor
+	st.Private.Rotate = true // until the bootstrap entry holds this secret_id
+
+	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
+	data := map[string]string{"role_id": st.Role.RoleID, "secret_id": secretID}
+	var ver int
+	if first {
+		ver, err = a.V.KVPut(ctx, kv, rel, data, 0)
+	} else {
+		ver, err = a.V.KVPutPlain(ctx, kv, rel, data)
+	}
+	if errors.Is(err, vault.ErrCASMismatch) {
+		// Written by an earlier, interrupted apply of this app when it holds this role's
+		// role_id (the role was just written by this resource): replace it.
+		if cur, _, rerr := a.V.KVGet(ctx, kv, rel); rerr == nil && cur["role_id"] == data["role_id"] {
+			ver, err = a.V.KVPutPlain(ctx, kv, rel, data)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, vault.ErrCASMismatch) {
+			return errorf("bootstrap_path", "", "Bootstrap entry already exists",
+				"A bootstrap entry already exists at %s/%s that this resource did not write. Remove it from Vault, or import the app (terraform import <address> %s).", kv, rel, st)
+		}
+		return a.fail(ctx, "Cannot write bootstrap entry", "write (create/update)", vault.KVDataPath(kv, rel), err)
+	}
+	st.Private.Bootstrap = ver
+	st.Private.Rotate = false
+	// Only now that the bootstrap entry holds the new secret_id are the old ones destroyed.
+	for len(st.Private.Retire) > 0 {
+		old := st.Private.Retire[0]
+		if err := a.V.DestroySecretIDAccessor(ctx, mount, name, old); err != nil {
+			return a.fail(ctx, "Cannot destroy old secret_id", "write (update)", vault.AccessorDestroyPath(mount, name), err)
+		}
+		st.Private.Retire = st.Private.Retire[1:]
+	}
+	return nil
+}
+
+// removeDirectVault deletes the bootstrap entry and the role (and with it every secret_id issued for it).
+func (s *Syncer) removeDirectVault(ctx context.Context, st *State) error {
+	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
+	if err := s.V.KVDeleteAll(ctx, kv, rel); err != nil {
+		return s.fail(ctx, "Cannot delete bootstrap entry", "delete", vault.KVMetadataPath(kv, rel), err)
+	}
+	if err := s.V.DeleteRole(ctx, s.AppRoleMount, st.Name()); err != nil {
+		return s.fail(ctx, "Cannot delete AppRole role", "delete", vault.RolePath(s.AppRoleMount, st.Name()), err)
+	}
+	st.Private.Bootstrap, st.Private.Rotate, st.Private.Retire = 0, false, nil
+	return nil
+}
+
+// RoleParams is what the role is written with: bound to the app's own policy only.
+func RoleParams(name string, ar AppRole) map[string]any {
+	return map[string]any{
+		"token_policies":        []string{name},
+		"token_ttl":             ar.TokenTTL,
+		"token_max_ttl":         ar.TokenMaxTTL,
+		"secret_id_ttl":         ar.SecretIDTTL,
+		"secret_id_num_uses":    ar.SecretIDNumUses,
+		"token_bound_cidrs":     nonNil(ar.TokenBoundCIDRs),
+		"secret_id_bound_cidrs": nonNil(ar.SecretIDBoundCIDRs),
+		"bind_secret_id":        true,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,356 @@
+package appsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// fakeVault is an in-memory Vault with the KV v2, ACL policy and AppRole behaviour appsync
+// relies on. It records every call (ops) and can fail one: fail[op] is consulted before the
+// call (the request is lost) and lose[op] after it (the request took effect, the answer is lost).
+type fakeVault struct {
+	mounts    map[string]*vault.MountInfo
+	kv        map[string]*kvSecret // "mount/rel"
+	policies  map[string]string
+	roles     map[string]map[string]any
+	roleIDs   map[string]string
+	secretIDs map[string]map[string]string // role -> accessor -> secret_id
+	next      int
+	ops       []string
+	fail      map[string]error
+	lose      map[string]error
+	tokenOK   bool
+}
+
+type kvSecret struct {
+	versions []kvVersion
+}
+
+type kvVersion struct {
+	data    map[string]string
+	deleted bool
+}
+
+func newFake() *fakeVault {
+	f := &fakeVault{
+		mounts: map[string]*vault.MountInfo{}, kv: map[string]*kvSecret{}, policies: map[string]string{},
+		roles: map[string]map[string]any{}, roleIDs: map[string]string{}, secretIDs: map[string]map[string]string{},
+		fail: map[string]error{}, lose: map[string]error{}, tokenOK: true,
+	}
+	for _, env := range []string{"dev", "staging", "prod"} {
+		f.mounts["secret-"+env] = &vault.MountInfo{Type: "kv", Version: "2"}
+	}
+	return f
+}
+
+var errDown = errors.New("connection refused")
+
+func denied(path string) error {
+	return fmt.Errorf("%w: PUT %s: HTTP 403", vault.ErrPermissionDenied, path)
+}
+
+// call records op and returns the error to fail it with before it runs.
+func (f *fakeVault) call(op string) error {
+	f.ops = append(f.ops, op)
+	if err, ok := f.fail[op]; ok {
+		delete(f.fail, op)
+		return err
+	}
+	if err, ok := f.fail["*"]; ok {
+		return err
+	}
+	return nil
+}
+
+// after returns the error that replaces the answer of op (the call took effect).
+func (f *fakeVault) after(op string) error {
+	if err, ok := f.lose[op]; ok {
+		delete(f.lose, op)
+		return err
+	}
+	return nil
+}
+
+// put writes a secret as someone outside Terraform would.
+func (f *fakeVault) put(mount, rel string, data map[string]string) int {
+	s := f.kv[mount+"/"+rel]
+	if s == nil {
+		s = &kvSecret{}
+		f.kv[mount+"/"+rel] = s
+	}
+	s.versions = append(s.versions, kvVersion{data: maps.Clone(data)})
+	return len(s.versions)
+}
+
+func (f *fakeVault) current(mount, rel string) map[string]string {
+	s := f.kv[mount+"/"+rel]
+	if s == nil || len(s.versions) == 0 || s.versions[len(s.versions)-1].deleted {
+		return nil
+	}
+	return s.versions[len(s.versions)-1].data
+}
+
+func (f *fakeVault) MountCached(_ context.Context, mount string) (*vault.MountInfo, error) {
+	if err := f.call("mount " + mount); err != nil {
+		return nil, err
+	}
+	if m, ok := f.mounts[mount]; ok {
+		return m, nil
+	}
+	return nil, vault.ErrNotFound
+}
+
+func (f *fakeVault) KVPut(_ context.Context, mount, rel string, data map[string]string, cas int) (int, error) {
+	if err := f.call("put " + mount + "/" + rel); err != nil {
+		return 0, err
+	}
+	cur := 0
+	if s := f.kv[mount+"/"+rel]; s != nil {
+		cur = len(s.versions)
+	}
+	if cas != cur {
+		return 0, fmt.Errorf("%w: check-and-set parameter did not match the current version", vault.ErrCASMismatch)
+	}
+	v := f.put(mount, rel, data)
+	return v, f.after("put " + mount + "/" + rel)
+}
+
+func (f *fakeVault) KVPutPlain(_ context.Context, mount, rel string, data map[string]string) (int, error) {
+	if err := f.call("put " + mount + "/" + rel); err != nil {
+		return 0, err
+	}
+	v := f.put(mount, rel, data)
+	return v, f.after("put " + mount + "/" + rel)
+}
+
+func (f *fakeVault) KVGet(_ context.Context, mount, rel string) (map[string]string, int, error) {
+	if err := f.call("get " + mount + "/" + rel); err != nil {
+		return nil, 0, err
+	}
+	d := f.current(mount, rel)
+	if d == nil {
+		return nil, 0, vault.ErrNotFound
+	}
+	return maps.Clone(d), len(f.kv[mount+"/"+rel].versions), nil
+}
+
+func (f *fakeVault) KVMetadata(_ context.Context, mount, rel string) (*vault.Metadata, error) {
+	if err := f.call("meta " + mount + "/" + rel); err != nil {
+		return nil, err
+	}
+	s := f.kv[mount+"/"+rel]
+	if s == nil {
+		return nil, vault.ErrNotFound
+	}
+	return &vault.Metadata{CurrentVersion: len(s.versions), CurrentLive: !s.versions[len(s.versions)-1].deleted}, nil
+}
+
+func (f *fakeVault) KVList(_ context.Context, mount, rel string) ([]string, error) {
+	if err := f.call("list " + mount + "/" + rel); err != nil {
+		return nil, err
+	}
+	prefix := mount + "/" + rel + "/"
+	seen := map[string]bool{}
+	for k := range f.kv {
+		rest, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		if first, _, deeper := strings.Cut(rest, "/"); deeper {
+			seen[first+"/"] = true
+		} else {
+			seen[rest] = true
+		}
+	}
+	if len(seen) == 0 {
+		return nil, vault.ErrNotFound
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
+}
+
+func (f *fakeVault) KVDelete(_ context.Context, mount, rel string) error {
+	if err := f.call("delete " + mount + "/" + rel); err != nil {
+		return err
+	}
+	if s := f.kv[mount+"/"+rel]; s != nil {
+		s.versions[len(s.versions)-1].deleted = true
+	}
+	return f.after("delete " + mount + "/" + rel)
+}
+
+func (f *fakeVault) KVDeleteAll(_ context.Context, mount, rel string) error {
+	if err := f.call("purge " + mount + "/" + rel); err != nil {
+		return err
+	}
+	delete(f.kv, mount+"/"+rel)
+	return f.after("purge " + mount + "/" + rel)
+}
+
+func (f *fakeVault) GetPolicy(_ context.Context, name string) (string, error) {
+	if err := f.call("get-policy " + name); err != nil {
+		return "", err
+	}
+	if t, ok := f.policies[name]; ok {
+		return t, nil
+	}
+	return "", vault.ErrNotFound
+}
+
+func (f *fakeVault) PutPolicy(_ context.Context, name, text string) error {
+	if err := f.call("put-policy " + name); err != nil {
+		return err
+	}
+	f.policies[name] = text
+	return f.after("put-policy " + name)
+}
+
+func (f *fakeVault) DeletePolicy(_ context.Context, name string) error {
+	if err := f.call("delete-policy " + name); err != nil {
+		return err
+	}
+	delete(f.policies, name)
+	return nil
+}
+
+func (f *fakeVault) ReadRole(_ context.Context, _, role string) (map[string]any, error) {
+	if err := f.call("read-role " + role); err != nil {
+		return nil, err
+	}
+	r, ok := f.roles[role]
+	if !ok {
+		return nil, vault.ErrNotFound
+	}
+	return r, nil
+}
+
+func (f *fakeVault) WriteRole(_ context.Context, _, role string, params map[string]any) error {
+	if err := f.call("write-role " + role); err != nil {
+		return err
+	}
+	// Vault answers durations in seconds and lists as []any.
+	r := map[string]any{}
+	for k, v := range params {
+		switch x := v.(type) {
+		case []string:
+			l := make([]any, len(x))
+			for i, s := range x {
+				l[i] = s
+			}
+			r[k] = l
+		case string:
+			r[k] = float64(seconds(x))
+		default:
+			r[k] = v
+		}
+	}
+	f.roles[role] = r
+	if _, ok := f.roleIDs[role]; !ok {
+		f.next++
+		f.roleIDs[role] = fmt.Sprintf("role-id-%d", f.next)
+		f.secretIDs[role] = map[string]string{}
+	}
+	return f.after("write-role " + role)
+}
+
+func seconds(s string) int64 {
+	switch s {
+	case "0", "":
+		return 0
+	case "1h", "60m":
+		return 3600
+	case "4h":
+		return 14400
+	case "2h":
+		return 7200
+	}
+	panic("fake: unknown duration " + s)
+}
+
+func (f *fakeVault) DeleteRole(_ context.Context, _, role string) error {
+	if err := f.call("delete-role " + role); err != nil {
+		return err
+	}
+	delete(f.roles, role)
+	delete(f.roleIDs, role)
+	delete(f.secretIDs, role)
+	return nil
+}
+
+func (f *fakeVault) RoleID(_ context.Context, _, role string) (string, error) {
+	if err := f.call("role-id " + role); err != nil {
+		return "", err
+	}
+	id, ok := f.roleIDs[role]
+	if !ok {
+		return "", vault.ErrNotFound
+	}
+	return id, nil
+}
+
+func (f *fakeVault) NewSecretID(_ context.Context, _, role string, _ map[string]string) (string, string, error) {
+	if err := f.call("mint " + role); err != nil {
+		return "", "", err
+	}
+	if _, ok := f.roles[role]; !ok {
+		return "", "", vault.ErrNotFound
+	}
+	f.next++
+	acc, sid := fmt.Sprintf("accessor-%d", f.next), fmt.Sprintf("secret-id-%d", f.next)
+	f.secretIDs[role][acc] = sid
+	return sid, acc, f.after("mint " + role)
+}
+
+func (f *fakeVault) SecretIDAccessorExists(_ context.Context, _, role, accessor string) (bool, error) {
+	if err := f.call("lookup-accessor " + role); err != nil {
+		return false, err
+	}
+	_, ok := f.secretIDs[role][accessor]
+	return ok, nil
+}
+
+func (f *fakeVault) LookupSecretID(_ context.Context, _, role, secretID string) (string, error) {
+	if err := f.call("lookup-secret-id " + role); err != nil {
+		return "", err
+	}
+	for acc, sid := range f.secretIDs[role] {
+		if sid == secretID {
+			return acc, nil
+		}
+	}
+	return "", vault.ErrNotFound
+}
+
+func (f *fakeVault) DestroySecretIDAccessor(_ context.Context, _, role, accessor string) error {
+	if err := f.call("destroy " + role + " " + accessor); err != nil {
+		return err
+	}
+	delete(f.secretIDs[role], accessor)
+	return nil
+}
+
+func (f *fakeVault) TokenValid(context.Context) bool { return f.tokenOK }
+
+// leftOf reports what of app web in prod is still in the fake ("" when nothing).
+func (f *fakeVault) leftOf() string {
+	const env, service = "prod", "web"
+	var left []string
+	for k := range f.kv {
+		if strings.HasPrefix(k, "secret-"+env+"/"+service+"/") || strings.HasPrefix(k, "secret-"+env+"/"+service+"-bootstrap/") {
+			left = append(left, k)
+		}
+	}
+	if _, ok := f.policies[service+"-"+env]; ok {
+		left = append(left, "policy")
+	}
+	if _, ok := f.roles[service+"-"+env]; ok {
+		left = append(left, "role")
+	}
+	slices.Sort(left)
+	return strings.Join(left, ", ")
+}

@@ -1,0 +1,87 @@
+package appsync
+
+import (
+	"maps"
+	"slices"
+)
+
+// Plan is what applying a Spec over a prior State will change, as far as a plan can know: the
+// secrets to write (their versions are unknown until then), whether a role_id must be read and
+// whether a new secret_id is minted. ModifyPlan and apply ask the same functions, so the plan
+// shows exactly what apply does.
+type Plan struct {
+	Writes    map[string]bool
+	NewRoleID bool
+	Rotate    bool
+}
+
+// PlanFor computes the Plan of spec over prior (nil on create).
+func PlanFor(prior *State, spec *Spec) Plan {
+	p := Plan{Writes: map[string]bool{}}
+	for key := range spec.Secrets {
+		if NeedsWrite(prior, spec, key) {
+			p.Writes[key] = true
+		}
+	}
+	if spec.Direct {
+		p.NewRoleID = !roleExists(prior)
+		p.Rotate = needsRotation(prior, spec)
+	}
+	return p
+}
+
+// NeedsWrite reports whether apply must write secret key: it is new, its value or
+// secrets_wo_version changed, or the version in Vault is not the one Terraform wrote.
+func NeedsWrite(prior *State, spec *Spec, key string) bool {
+	if prior == nil {
+		return true
+	}
+	v, ok := prior.Versions[key]
+	if !ok {
+		return true
+	}
+	if w, ok := prior.Private.Written[key]; (ok && w != v) || prior.Private.isStale(key) {
+		return true
+	}
+	if spec.WriteOnly {
+		return prior.WOVersion == nil || *prior.WOVersion != spec.WOVersion || prior.Secrets != nil
+	}
+	before, ok := prior.Secrets[key]
+	s := spec.Secrets[key]
+	return !ok || s.Unknown || !maps.Equal(before, s.Fields)
+}
+
+func roleExists(prior *State) bool {
+	return prior != nil && prior.Role != nil && prior.Role.RoleID != ""
+}
+
+func needsRotation(prior *State, spec *Spec) bool {
+	if !roleExists(prior) || prior.Role.Accessor == "" || prior.Private.Rotate {
+		return true
+	}
+	return !equalPtr(prior.Role.Rotation, spec.Rotation)
+}
+
+func needsRoleWrite(prior *State, spec *Spec, name string) bool {
+	if !roleExists(prior) {
+		return true
+	}
+	return prior.Role.Name != name || !sameAppRole(prior.Role.Settings, spec.AppRole)
+}
+
+func sameAppRole(a, b AppRole) bool {
+	return a.TokenTTL == b.TokenTTL && a.TokenMaxTTL == b.TokenMaxTTL && a.SecretIDTTL == b.SecretIDTTL &&
+		a.SecretIDNumUses == b.SecretIDNumUses && slices.Equal(a.TokenBoundCIDRs, b.TokenBoundCIDRs) &&
+		slices.Equal(a.SecretIDBoundCIDRs, b.SecretIDBoundCIDRs)
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+)
+
+// The mapping between the resource's model and internal/appsync's Spec and State: the only
+// place where Terraform's null and unknown meet the Vault side.
+
+// specFrom is what plan (with write-only values from config) asks for. Secrets whose values are
+// not known yet are marked Unknown; the policy is "" while extra_read_paths is unknown.
+func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Diagnostics) *appsync.Spec {
+	env, service := plan.Environment.ValueString(), plan.Service.ValueString()
+	var extra []string
+	if !plan.ExtraReadPaths.IsUnknown() {
+		diags.Append(plan.ExtraReadPaths.ElementsAs(ctx, &extra, false)...)
+	}
+	spec := appsync.NewSpec(env, service, extra)
+	if plan.ExtraReadPaths.IsUnknown() {
+		spec.Policy = ""
+	}
+	spec.WriteOnly = !config.SecretsWO.IsNull()
+	spec.WOVersion = plan.SecretsWOVersion.ValueInt64()
+	src := plan.Secrets
+	if spec.WriteOnly {
+		src = config.SecretsWO
+	}
+	for key, v := range src.Elements() {
+		spec.Secrets[key] = secretOf(v)
+	}
+	spec.Direct = plan.Access.ValueString() == policy.AccessDirectVault
+	if !plan.AppRole.IsNull() && !plan.AppRole.IsUnknown() {
+		spec.AppRole = appRoleOf(ctx, plan.AppRole, diags)
+	}
+	spec.Rotation = stringPtr(plan.SecretIDRotation)
+	return spec
+}
+
+func secretOf(v attr.Value) appsync.Secret {
+	m, ok := v.(types.Map)
+	if !ok || m.IsUnknown() || m.IsNull() {
+		return appsync.Secret{Unknown: true}
+	}
+	s := appsync.Secret{Fields: make(map[string]string, len(m.Elements()))}
+	for f, fv := range m.Elements() {
+		str, ok := fv.(types.String)
+		if !ok || str.IsUnknown() {
+			s.Unknown = true
+			continue
+		}
+		s.Fields[f] = str.ValueString()
+	}
+	return s
+}
+
+func appRoleOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) appsync.AppRole {
+	var m AppRoleModel
+	diags.Append(o.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+	ar := appsync.AppRole{
+		TokenTTL: m.TokenTTL.ValueString(), TokenMaxTTL: m.TokenMaxTTL.ValueString(), SecretIDTTL: m.SecretIDTTL.ValueString(),
+		SecretIDNumUses: m.SecretIDNumUses.ValueInt64(), TokenBoundCIDRs: []string{}, SecretIDBoundCIDRs: []string{},
+	}
+	diags.Append(m.TokenBoundCIDRs.ElementsAs(ctx, &ar.TokenBoundCIDRs, false)...)
+	diags.Append(m.SecretIDBoundCIDRs.ElementsAs(ctx, &ar.SecretIDBoundCIDRs, false)...)
+	return ar
+}
+
+func appRoleObject(ar appsync.AppRole) types.Object {
+	return types.ObjectValueMust(appRoleAttrTypes, map[string]attr.Value{
+		"token_ttl":             types.StringValue(ar.TokenTTL),
+		"token_max_ttl":         types.StringValue(ar.TokenMaxTTL),
+		"secret_id_ttl":         types.StringValue(ar.SecretIDTTL),
+		"secret_id_num_uses":    types.Int64Value(ar.SecretIDNumUses),
+		"token_bound_cidrs":     stringList(ar.TokenBoundCIDRs),
+		"secret_id_bound_cidrs": stringList(ar.SecretIDBoundCIDRs),
+	})
+}
+
+// stateOf is the appsync State of a resource's Terraform state and private record.
+func stateOf(ctx context.Context, m *AppSecretsModel, priv appsync.Private, diags *diag.Diagnostics) *appsync.State {
+	st := appsync.NewState(m.Environment.ValueString(), m.Service.ValueString())
+	st.Private = priv
+	if !m.Secrets.IsNull() && !m.Secrets.IsUnknown() {
+		st.Secrets = map[string]map[string]string{}
+		for k, v := range m.Secrets.Elements() {
+			st.Secrets[k] = secretOf(v).Fields
+		}
+	}
+	for k, v := range m.Versions.Elements() {
+		if i, ok := v.(types.Int64); ok && !i.IsNull() && !i.IsUnknown() {
+			st.Versions[k] = int(i.ValueInt64())
+		}
+	}
+	for k, v := range m.FieldNames.Elements() {
+		var names []string
+		if l, ok := v.(types.List); ok && !l.IsUnknown() {
+			diags.Append(l.ElementsAs(ctx, &names, false)...)
+		}
+		st.Fields[k] = names
+	}
+	if !m.SecretsWOVersion.IsNull() {
+		v := m.SecretsWOVersion.ValueInt64()
+		st.WOVersion = &v
+	}
+	st.Policy = stringPtr(m.Policy)
+	if !m.RoleName.IsNull() || !m.RoleID.IsNull() {
+		st.Role = &appsync.Role{Name: m.RoleName.ValueString(), RoleID: m.RoleID.ValueString(),
+			Accessor: m.SecretIDAccessor.ValueString(), Rotation: stringPtr(m.SecretIDRotation)}
+		if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
+			st.Role.Settings = appRoleOf(ctx, m.AppRole, diags)
+		}
+	}
+	return st
+}
+
+// setState writes what st says into m (a copy of the plan, or the prior state), leaving the
+// declaration's own attributes as they are. plainSecrets says the declaration uses `secrets`.
+func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
+	mount := policy.MountOf(st.Env)
+	m.ID = types.StringValue(st.String())
+	m.Mount = types.StringValue(mount)
+	m.PolicyName = types.StringValue(st.Name())
+	paths, versions, fields := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	for key, names := range st.Fields {
+		paths[key] = types.StringValue(mount + "/" + st.Service + "/" + key)
+		fields[key] = stringList(names)
+	}
+	for key, v := range st.Versions {
+		versions[key] = types.Int64Value(int64(v))
+		if _, ok := fields[key]; !ok {
+			paths[key] = types.StringValue(mount + "/" + st.Service + "/" + key)
+			fields[key] = stringList(nil)
+		}
+	}
+	m.Paths = types.MapValueMust(types.StringType, paths)
+	m.Versions = types.MapValueMust(types.Int64Type, versions)
+	m.FieldNames = types.MapValueMust(types.ListType{ElemType: types.StringType}, fields)
+	if st.Secrets == nil || (!plainSecrets && len(st.Secrets) == 0) {
+		m.Secrets = types.MapNull(types.MapType{ElemType: types.StringType})
+	} else {
+		secrets := make(map[string]attr.Value, len(st.Secrets))
+		for k, v := range st.Secrets {
+			secrets[k] = stringMapValue(v)
+		}
+		m.Secrets = types.MapValueMust(types.MapType{ElemType: types.StringType}, secrets)
+	}
+	m.SecretsWO = types.MapNull(types.MapType{ElemType: types.StringType})
+	m.SecretsWOVersion = types.Int64Null()
+	if st.WOVersion != nil {
+		m.SecretsWOVersion = types.Int64Value(*st.WOVersion)
+	}
+	m.Policy = types.StringNull()
+	if st.Policy != nil {
+		m.Policy = types.StringValue(*st.Policy)
+	}
+	if st.Role == nil {
+		m.RoleName, m.BootstrapPath, m.RoleID, m.SecretIDAccessor, m.SecretIDRotation = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+		m.AppRole = types.ObjectNull(appRoleAttrTypes)
+		return
+	}
+	r := st.Role
+	m.RoleName = types.StringValue(r.Name)
+	m.BootstrapPath = types.StringValue(policy.BootstrapPath(st.Env, st.Service))
+	m.AppRole = appRoleObject(r.Settings)
+	m.RoleID, m.SecretIDAccessor = types.StringValue(r.RoleID), types.StringValue(r.Accessor)
+	m.SecretIDRotation = types.StringNull()
+	if r.Rotation != nil {
+		m.SecretIDRotation = types.StringValue(*r.Rotation)
+	}
+}
+
+func stringPtr(v types.String) *string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	s := v.ValueString()
+	return &s
+}
+
+func stringMapValue(m map[string]string) types.Map {
+	vals := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		vals[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, vals)
+}
+
+// setImported fills m from the State that Discover built, the declaration's attributes included.
+func (m *AppSecretsModel) setImported(st *appsync.State) {
+	m.setState(st, false)
+	m.Access = types.StringValue(policy.AccessESO)
+	if st.Role != nil {
+		m.Access = types.StringValue(policy.AccessDirectVault)
+	}
+	m.ExtraReadPaths = stringList(st.ExtraReadPaths)
+	m.DirectVaultJustification = types.StringNull()
+}

@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+)
+
+// ValidateConfig checks the rules that span attributes; single-attribute rules are validators
+// in the schema. Unknown values are skipped: they are checked again once known.
+func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m AppSecretsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, attrName := range []string{"secrets", "secrets_wo"} {
+		secrets := m.Secrets
+		if attrName == "secrets_wo" {
+			secrets = m.SecretsWO
+		}
+		validateSecretsMap(path.Root(attrName), secrets, &resp.Diagnostics)
+	}
+
+	access := m.Access.ValueString()
+	if m.Access.IsNull() {
+		access = policy.AccessESO
+	}
+	if !m.Access.IsUnknown() && !m.DirectVaultJustification.IsUnknown() && policy.ValidateAccess(access) == nil {
+		if err := policy.ValidateJustification(access, m.DirectVaultJustification.ValueString()); err != nil {
+			at := path.Root("direct_vault_justification")
+			if m.DirectVaultJustification.IsNull() {
+				at = path.Root("access") // the attribute that asks for one, since the justification is absent
+			}
+			resp.Diagnostics.AddAttributeError(at, "Breaks the secrets policy", err.Error())
+		}
+	}
+	if !m.Access.IsUnknown() && access != policy.AccessDirectVault {
+		if !m.AppRole.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("approle"), "approle needs direct-vault",
+				"approle configures the AppRole of a Direct-Vault app; with access = \"eso\" no AppRole is made. Remove approle, or set access = \"direct-vault\" with a justification.")
+		}
+		if !m.SecretIDRotation.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("secret_id_rotation"), "secret_id_rotation needs direct-vault",
+				"Only Direct-Vault apps have a secret_id to rotate. Remove secret_id_rotation, or set access = \"direct-vault\".")
+		}
+	}
+	if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
+		var ar AppRoleModel
+		resp.Diagnostics.Append(m.AppRole.As(ctx, &ar, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+		s := policy.DefaultAppRole
+		known := true
+		for _, p := range []struct {
+			v   types.String
+			dst *string
+		}{{ar.TokenTTL, &s.TokenTTL}, {ar.TokenMaxTTL, &s.TokenMaxTTL}, {ar.SecretIDTTL, &s.SecretIDTTL}} {
+			if p.v.IsUnknown() {
+				known = false
+			} else if !p.v.IsNull() {
+				*p.dst = p.v.ValueString()
+			}
+		}
+		// Errors inside approle are reported on approle: Terraform can point at an attribute
+		// of the configuration, not inside an object value; the message names the field.
+		if known {
+			if _, err := policy.ValidateTTLs(s); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
+			}
+		}
+		if n := ar.SecretIDNumUses; !n.IsNull() && !n.IsUnknown() && n.ValueInt64() < 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("approle"), "Invalid secret_id_num_uses",
+				fmt.Sprintf("secret_id_num_uses is %d; it must be 0 (unlimited) or more.", n.ValueInt64()))
+		}
+		for field, list := range map[string]types.List{"token_bound_cidrs": ar.TokenBoundCIDRs, "secret_id_bound_cidrs": ar.SecretIDBoundCIDRs} {
+			for _, v := range list.Elements() {
+				if c, ok := v.(types.String); ok && !c.IsNull() && !c.IsUnknown() {
+					if err := policy.ValidateCIDR(field, c.ValueString()); err != nil {
+						resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
+					}
+				}
+			}
+		}
+	}
+	if !m.ExtraReadPaths.IsNull() && !m.ExtraReadPaths.IsUnknown() && !m.Environment.IsUnknown() && !m.Service.IsUnknown() &&
+		policy.ValidateEnvironment(m.Environment.ValueString()) == nil {
+		for i, v := range m.ExtraReadPaths.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsUnknown() || s.IsNull() {
+				continue
+			}
+			if err := policy.ValidateExtraReadPath(m.Environment.ValueString(), m.Service.ValueString(), s.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("extra_read_paths").AtListIndex(i), "Breaks the secrets policy", err.Error())
+			}
+		}
+	}
+}
+
+// validateSecretsMap checks keys ("component/secret-name") and field names of a secrets map.
+func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics) {
+	if secrets.IsNull() || secrets.IsUnknown() {
+		return
+	}
+	for key, v := range secrets.Elements() {
+		if _, _, err := policy.ParseKey(key); err != nil {
+			diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", err.Error())
+			continue
+		}
+		fields, ok := v.(types.Map)
+		if !ok || fields.IsUnknown() {
+			continue
+		}
+		if fields.IsNull() || len(fields.Elements()) == 0 {
+			diags.AddAttributeError(at.AtMapKey(key), "Empty secret",
+				fmt.Sprintf("Secret %q has no fields; give it at least one (e.g. password = ...) or remove the key.", key))
+			continue
+		}
+		component, _, _ := strings.Cut(key, "/")
+		for field := range fields.Elements() {
+			if err := policy.ValidateFieldName(field); err != nil {
+				// On the secret (Terraform cannot point inside its object value); the message names the field.
+				diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", fmt.Sprintf("secret %q: %s", key, err))
+				continue
+			}
+			if std := policy.FieldWarning(component, field); std != "" {
+				diags.AddAttributeWarning(at.AtMapKey(key), "Non-standard field name",
+					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", field, component, std))
+			}
+		}
+	}
+}

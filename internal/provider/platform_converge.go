@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// converge makes Vault match plan and returns the state (nil when nothing was done).
+func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformModel, diags *diag.Diagnostics) *PlatformModel {
+	c := r.client(ctx, diags)
+	if diags.HasError() {
+		return nil
+	}
+	envs, _, readers, writers := r.desired(ctx, plan, diags)
+	if diags.HasError() {
+		return nil
+	}
+	var priorEnvs []string
+	if prior != nil {
+		diags.Append(prior.Environments.ElementsAs(ctx, &priorEnvs, false)...)
+	}
+	var removed []string
+	for _, e := range priorEnvs {
+		if !slices.Contains(envs, e) {
+			removed = append(removed, e)
+		}
+	}
+	// Refuse before anything changes when a mount to be removed still holds secrets.
+	if !r.checkEmpty(ctx, c, removed, plan.AllowDestroyWithSecrets.ValueBool(), diags) {
+		return nil
+	}
+
+	st := *plan
+	st.AppRoleManaged = types.BoolValue(false)
+	if prior != nil && !prior.AppRoleManaged.IsNull() && !prior.AppRoleManaged.IsUnknown() {
+		st.AppRoleManaged = prior.AppRoleManaged
+	}
+	mount := r.approleMount()
+	ok, err := c.AuthMounted(ctx, mount)
+	if err != nil {
+		vaultError(ctx, c, diags, "Cannot list auth methods", "read", "sys/auth", err)
+		return nil
+	}
+	if !ok {
+		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
+			vaultError(ctx, c, diags, "Cannot enable AppRole", "write (create/update)", vault.AuthPath(mount), err)
+			// Vault may have enabled it and the answer been lost: record it as this resource's,
+			// so that the next apply or destroy (which disables only what it manages) cleans up.
+			st.AppRoleManaged = types.BoolValue(true)
+			return &st
+		}
+		tflog.Info(ctx, "enabled the AppRole auth method", map[string]any{"path": "auth/" + mount})
+		st.AppRoleManaged = types.BoolValue(true)
+	}
+
+	for _, env := range envs {
+		m := policy.MountOf(env)
+		info, err := c.Mount(ctx, m)
+		switch {
+		case vault.IsNotFound(err):
+			if err := c.EnableKV2(ctx, m, "Mosaic "+env+" environment secrets (managed by terraform-provider-mosaic)"); err != nil {
+				vaultError(ctx, c, diags, "Cannot create environment mount", "write (create/update)", vault.MountPath(m), err)
+				return &st
+			}
+			tflog.Info(ctx, "mounted environment", map[string]any{"mount": m})
+		case err != nil:
+			vaultError(ctx, c, diags, "Cannot read environment mount", "read", vault.MountPath(m), err)
+			return &st
+		case info.Type != "kv" || info.Version != "2":
+			diags.AddAttributeError(path.Root("environments"), "Environment mount is not KV v2",
+				fmt.Sprintf("%s/ exists as a %q engine (version %q). Upgrade it with `vault kv enable-versioning %s`, or remove it, then apply again.", m, info.Type, info.Version, m))
+			return &st
+		}
+		if err := c.ConfigureKV2(ctx, m, int(plan.MaxVersions.ValueInt64()), false); err != nil {
+			vaultError(ctx, c, diags, "Cannot configure environment mount", "write (create/update)", vault.KVConfigPath(m), err)
+			return &st
+		}
+	}
+	for _, set := range []map[string]attr.Value{readers, writers} {
+		for name, text := range set {
+			if err := c.PutPolicy(ctx, name, text.(types.String).ValueString()); err != nil {
+				vaultError(ctx, c, diags, "Cannot write policy", "write (create/update)", vault.PolicyPath(name), err)
+				return &st
+			}
+		}
+	}
+	for _, env := range removed {
+		if !r.removeEnvironment(ctx, c, env, diags) {
+			return &st
+		}
+	}
+	return &st
+}
+
+// checkEmpty fails (and returns false) when a mount of envs still holds secrets and allow is false.
+func (r *PlatformResource) checkEmpty(ctx context.Context, c *vault.Client, envs []string, allow bool, diags *diag.Diagnostics) bool {
+	if allow {
+		return true
+	}
+	for _, env := range envs {
+		keys, err := c.KVList(ctx, policy.MountOf(env), "")
+		if err != nil && !vault.IsNotFound(err) {
+			vaultError(ctx, c, diags, "Cannot check environment mount", "list", vault.KVMetadataPath(policy.MountOf(env), ""), err)
+			return false
+		}
+		if len(keys) > 0 {
+			diags.AddAttributeError(path.Root("allow_destroy_with_secrets"), "Environment mount still holds secrets",
+				fmt.Sprintf("%s/ still holds secrets (%s). Removing the mount would destroy them. Move or delete them first, "+
+					"or set allow_destroy_with_secrets = true and apply it before destroying. Nothing was deleted.", policy.MountOf(env), strings.Join(keys, ", ")))
+			return false
+		}
+	}
+	return true
+}
+
+func (r *PlatformResource) removeEnvironment(ctx context.Context, c *vault.Client, env string, diags *diag.Diagnostics) bool {
+	if err := c.Unmount(ctx, policy.MountOf(env)); err != nil && !vault.IsNotFound(err) {
+		vaultError(ctx, c, diags, "Cannot remove environment mount", "delete", vault.MountPath(policy.MountOf(env)), err)
+		return false
+	}
+	for _, name := range []string{policy.ESOReaderPolicyName(env), policy.CIWriterPolicyName(env)} {
+		if err := c.DeletePolicy(ctx, name); err != nil {
+			vaultError(ctx, c, diags, "Cannot delete policy", "delete", vault.PolicyPath(name), err)
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// resourceBase is what every resource that talks to Vault shares: the provider data it is
+// configured with, the one Vault client, the AppRole mount, and the diagnostics helpers.
+type resourceBase struct {
+	data *providerData
+}
+
+func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	d, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
+		return
+	}
+	r.data = d
+}
+
+func (r *resourceBase) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The mosaic provider was not configured before this resource was used.")
+		return nil
+	}
+	c, d := r.data.Client(ctx)
+	diags.Append(d...)
+	return c
+}
+
+func (r *resourceBase) approleMount() string {
+	if r.data == nil {
+		return policy.DefaultAppRoleMount
+	}
+	return r.data.approleMount
+}
+
+// vaultError adds one diagnostic for a failed Vault request: a short summary, and a detail
+// naming the operation, the Vault path, the missing capability and what to do.
+func vaultError(ctx context.Context, c *vault.Client, diags *diag.Diagnostics, summary, op, vaultPath string, err error) {
+	diags.AddError(summary, vault.Explain(op, vaultPath, err, func() bool { return c.TokenValid(ctx) }, ""))
+}
+
+// addError adds err as one diagnostic: an *appsync.Error on the attribute at fault (at maps
+// its Attribute and Key to a path; nil for none), anything else under summary.
+func addError(diags *diag.Diagnostics, summary string, err error, at func(e *appsync.Error) *path.Path) {
+	var e *appsync.Error
+	if !errors.As(err, &e) {
+		diags.AddError(summary, err.Error())
+		return
+	}
+	if at != nil {
+		if p := at(e); p != nil {
+			diags.AddAttributeError(*p, e.Summary, e.Detail)
+			return
+		}
+	}
+	diags.AddError(e.Summary, e.Detail)
+}
+
+func addWarnings(diags *diag.Diagnostics, warnings []appsync.Warning) {
+	for _, w := range warnings {
+		diags.AddWarning(w.Summary, w.Detail)
+	}
+}

@@ -1,0 +1,90 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/vault/api"
+)
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		status int
+		errs   []string
+		want   error
+	}{
+		"404":        {http.StatusNotFound, nil, ErrNotFound},
+		"403":        {http.StatusForbidden, []string{"permission denied"}, ErrPermissionDenied},
+		"cas":        {http.StatusBadRequest, []string{"check-and-set parameter did not match the current version"}, ErrCASMismatch},
+		"other 400":  {http.StatusBadRequest, []string{"invalid request"}, nil},
+		"server 500": {http.StatusInternalServerError, []string{"internal error"}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			re := &api.ResponseError{HTTPMethod: "PUT", URL: "http://vault/v1/secret-prod/data/web/db?secret=x", StatusCode: tc.status, Errors: tc.errs}
+			got := classify(fmt.Errorf("wrapped: %w", re))
+			for _, s := range []error{ErrNotFound, ErrPermissionDenied, ErrCASMismatch} {
+				if errors.Is(got, s) != errors.Is(tc.want, s) {
+					t.Errorf("classify(%d) is %v: %v", tc.status, s, errors.Is(got, s))
+				}
+			}
+			if strings.Contains(got.Error(), "secret=x") {
+				t.Errorf("the query string leaked into the error: %v", got)
+			}
+		})
+	}
+}
+
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	denied := fmt.Errorf("%w: PUT /v1/x: HTTP 403", ErrPermissionDenied)
+	for name, tc := range map[string]struct {
+		op, path   string
+		err        error
+		tokenValid bool
+		want       []string
+	}{
+		"missing capability": {"write (create/update)", "sys/policies/acl/web-prod", denied, true,
+			[]string{"Vault denied write (create/update) on sys/policies/acl/web-prod", `lack the "create/update" capability`}},
+		"revoked token": {"read", "secret-prod/metadata/web/db", denied, false,
+			[]string{"token is no longer valid", "secret-prod/metadata/web/db"}},
+		"no approle": {"write (create/update)", "auth/approle/role/web-prod", fmt.Errorf("%w: x", ErrNotFound), true,
+			[]string{"is the AppRole auth method enabled at auth/approle?"}},
+		"no mount": {"read", "secret-qa/data/x", fmt.Errorf("%w: x", ErrNotFound), true,
+			[]string{"does the mount exist and is it KV v2?"}},
+		"unreachable": {"read", "sys/policies/acl/x", errors.New("dial tcp: connection refused"), true,
+			[]string{"read on sys/policies/acl/x failed", "next apply picks up"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got := Explain(tc.op, tc.path, tc.err, func() bool { return tc.tokenValid }, "approle")
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Explain = %q, want it to contain %q", got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestPaths(t *testing.T) {
+	t.Parallel()
+	for got, want := range map[string]string{
+		KVDataPath("secret-prod", "web/db/app"):     "secret-prod/data/web/db/app",
+		KVMetadataPath("secret-prod", "web/db/app"): "secret-prod/metadata/web/db/app",
+		KVDeletePath("secret-prod", "web/db/app"):   "secret-prod/delete/web/db/app",
+		RolePath("approle", "web-prod"):             "auth/approle/role/web-prod",
+		AccessorDestroyPath("approle", "web-prod"):  "auth/approle/role/web-prod/secret-id-accessor/destroy",
+		PolicyPath("web-prod"):                      "sys/policies/acl/web-prod",
+		MountPath("/secret-prod/"):                  "sys/mounts/secret-prod",
+		LoginPath("jwt"):                            "auth/jwt/login",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
