@@ -162,7 +162,9 @@ func run(sizeList, provider, wrapper, out string, parallelism int) error {
 
 // The minimum numbers of requests, for n apps of secretsPerApp secrets, even ones eso and odd
 // ones direct-vault (docs/guides/performance.md explains them):
-//   - create: k KV writes + policy (eso); + role, role-id, secret-id, bootstrap (direct-vault);
+//   - create: one read of the policy (a create never takes over an existing one), k KV writes
+//     and the policy (eso); + one read of the role, role, role-id, secret-id, bootstrap
+//     (direct-vault);
 //   - refresh: one read per object: k secrets + policy (eso); + role, secret_id, bootstrap;
 //   - destroy: one delete per object: k secrets + policy (eso); + role (its secret_ids go
 //     with it) and bootstrap (direct-vault).
@@ -170,7 +172,7 @@ func split(n int) (eso, direct int) { return (n + 1) / 2, n / 2 }
 
 func minCreate(n int) int {
 	eso, direct := split(n)
-	return eso*(secretsPerApp+1) + direct*(secretsPerApp+5)
+	return eso*(secretsPerApp+2) + direct*(secretsPerApp+7)
 }
 
 func minRefresh(n int) int {
@@ -220,6 +222,7 @@ resource "mosaic_app_secrets" "app" {
   }
   access                     = each.value.access
   direct_vault_justification = each.value.access == "direct-vault" ? "DB secrets engine leases with a 15 minute TTL" : null
+  delete_all_versions        = true # the bench checks that destroy leaves nothing
 }
 `)
 	return os.WriteFile(filepath.Join(b.dir, "main.tf"), []byte(sb.String()), 0o644)

@@ -79,6 +79,9 @@ type Spec struct {
 	Direct   bool
 	AppRole  AppRole
 	Rotation *string
+	// DeleteAllVersions purges a removed secret (every version and its metadata); by default
+	// its current version is soft-deleted and `vault kv undelete` restores it.
+	DeleteAllVersions bool
 }
 
 // NewSpec is a Spec with the policy rendered from its extra read paths.
@@ -112,7 +115,9 @@ type State struct {
 	Role *Role
 	// ExtraReadPaths is set by Discover (from the policy text); otherwise the declaration's.
 	ExtraReadPaths []string
-	Private        Private
+	// DeleteAllVersions is the declaration's choice, for Delete.
+	DeleteAllVersions bool
+	Private           Private
 }
 
 // Private is what the provider keeps out of sight of plans: the versions Terraform itself wrote,
@@ -128,6 +133,9 @@ type Private struct {
 	Rotate bool `json:"rotate,omitempty"`
 	// Retire lists secret_id accessors to destroy once a new bootstrap entry is in place.
 	Retire []string `json:"retire,omitempty"`
+	// Imported lists keys that import found in Vault and Terraform has not written since: an
+	// apply that does not declare one leaves it in Vault and forgets it, never deletes it.
+	Imported []string `json:"imported,omitempty"`
 }
 
 func (p *Private) isStale(key string) bool { return slices.Contains(p.Stale, key) }
@@ -162,6 +170,7 @@ func (s *State) clone() *State {
 	c.Private.Written = maps.Clone(s.Private.Written)
 	c.Private.Stale = slices.Clone(s.Private.Stale)
 	c.Private.Retire = slices.Clone(s.Private.Retire)
+	c.Private.Imported = slices.Clone(s.Private.Imported)
 	if s.Role != nil {
 		r := *s.Role
 		c.Role = &r

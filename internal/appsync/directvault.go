@@ -88,14 +88,20 @@ func (a *applier) rotate(ctx context.Context, first bool) error {
 	return nil
 }
 
-// removeDirectVault deletes the bootstrap entry and the role (and with it every secret_id issued for it).
+// removeDirectVault deletes the bootstrap entry (purged: it holds the credentials of a role that
+// goes) and the role (and with it every secret_id issued for it). It tries both before it
+// reports the first error.
 func (s *Syncer) removeDirectVault(ctx context.Context, st *State) error {
 	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
+	var first error
 	if err := s.V.KVDeleteAll(ctx, kv, rel); err != nil {
-		return s.fail(ctx, "Cannot delete bootstrap entry", "delete", vault.KVMetadataPath(kv, rel), err)
+		first = s.fail(ctx, "Cannot delete bootstrap entry", "delete", vault.KVMetadataPath(kv, rel), err)
 	}
-	if err := s.V.DeleteRole(ctx, s.AppRoleMount, st.Name()); err != nil {
-		return s.fail(ctx, "Cannot delete AppRole role", "delete", vault.RolePath(s.AppRoleMount, st.Name()), err)
+	if err := s.V.DeleteRole(ctx, s.AppRoleMount, st.Name()); err != nil && first == nil {
+		first = s.fail(ctx, "Cannot delete AppRole role", "delete", vault.RolePath(s.AppRoleMount, st.Name()), err)
+	}
+	if first != nil {
+		return first
 	}
 	st.Private.Bootstrap, st.Private.Rotate, st.Private.Retire = 0, false, nil
 	return nil

@@ -2,6 +2,7 @@ package appsync
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
@@ -11,14 +12,15 @@ import (
 // Discover builds the State of an app that exists in Vault but not in Terraform (import): its
 // paths and field names (never its values), its policy and extra read paths, and its role,
 // role_id and secret_id accessor. A nil State with an error means there is nothing to import.
-func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, error) {
+func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, []Warning, error) {
 	st := NewState(env, service)
 	mount, name := st.Mount(), st.Name()
 	found := false
+	var warnings []Warning
 
 	components, err := s.V.KVList(ctx, mount, service)
 	if err != nil && !vault.IsNotFound(err) {
-		return nil, s.fail(ctx, "Cannot list the app's secrets", "list", vault.KVMetadataPath(mount, service), err)
+		return nil, nil, s.fail(ctx, "Cannot list the app's secrets", "list", vault.KVMetadataPath(mount, service), err)
 	}
 	for _, c := range components {
 		component, isDir := strings.CutSuffix(c, "/")
@@ -27,7 +29,7 @@ func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, err
 		}
 		names, err := s.V.KVList(ctx, mount, service+"/"+component)
 		if err != nil {
-			return nil, s.fail(ctx, "Cannot list the app's secrets", "list", vault.KVMetadataPath(mount, service+"/"+component), err)
+			return nil, nil, s.fail(ctx, "Cannot list the app's secrets", "list", vault.KVMetadataPath(mount, service+"/"+component), err)
 		}
 		for _, n := range names {
 			if strings.HasSuffix(n, "/") {
@@ -39,12 +41,13 @@ func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, err
 				continue
 			}
 			if err != nil {
-				return nil, s.fail(ctx, "Cannot read secret", "read", vault.KVDataPath(mount, service+"/"+key), err)
+				return nil, nil, s.fail(ctx, "Cannot read secret", "read", vault.KVDataPath(mount, service+"/"+key), err)
 			}
 			found = true
 			st.Versions[key] = ver
 			st.Fields[key] = sortedKeys(data)
 			st.Private.Written[key] = ver
+			st.Private.Imported = append(st.Private.Imported, key)
 		}
 	}
 
@@ -54,29 +57,34 @@ func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, err
 		empty := ""
 		st.Policy = &empty
 	case err != nil:
-		return nil, s.fail(ctx, "Cannot read policy", "read", vault.PolicyPath(name), err)
+		return nil, nil, s.fail(ctx, "Cannot read policy", "read", vault.PolicyPath(name), err)
 	default:
 		found = true
 		st.Policy = &text
 		st.ExtraReadPaths = policy.ExtraReadPathsOf(env, service, text)
+		if !strings.HasPrefix(text, policy.AppPolicyHeader(env, service)) {
+			warnings = append(warnings, Warning{Summary: "Adopting a policy mosaic did not write",
+				Detail: fmt.Sprintf("ACL policy %s in Vault was not written by terraform-provider-mosaic (it lacks the managed header). "+
+					"The next apply replaces its text with the rendered policy: read on the app's own paths and its extra_read_paths, nothing else. Review the plan.", name)})
+		}
 	}
 
 	roleData, err := s.V.ReadRole(ctx, s.AppRoleMount, name)
 	switch {
 	case vault.IsNotFound(err):
 	case err != nil:
-		return nil, s.fail(ctx, "Cannot read AppRole role", "read", vault.RolePath(s.AppRoleMount, name), err)
+		return nil, nil, s.fail(ctx, "Cannot read AppRole role", "read", vault.RolePath(s.AppRoleMount, name), err)
 	default:
 		found = true
 		if err := s.discoverRole(ctx, st, roleData); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if !found {
-		return nil, errorf("", "", "Nothing to import",
+		return nil, nil, errorf("", "", "Nothing to import",
 			"Vault has no secrets under %s/%s/, no policy %s and no AppRole role %s: there is nothing to import. Declare the app and apply instead.", mount, service, name, name)
 	}
-	return st, nil
+	return st, warnings, nil
 }
 
 func (s *Syncer) discoverRole(ctx context.Context, st *State, roleData map[string]any) error {
@@ -99,12 +107,12 @@ func (s *Syncer) discoverRole(ctx context.Context, st *State, roleData map[strin
 	return nil
 }
 
-// Delete removes every path of st with all versions, the bootstrap entry, the role (and with
-// it its secret_ids) and the policy. "Not found" counts as deleted; it carries on past an
+// Delete removes the app: each secret soft-deleted (recoverable with `vault kv undelete`) or,
+// with DeleteAllVersions, purged; the bootstrap entry, the role (and with it its secret_ids)
+// and the policy. "Not found" counts as deleted; it carries on past an
 // error so that as much as possible goes, and returns every error.
 func (s *Syncer) Delete(ctx context.Context, st *State) []error {
 	var errs []error
-	mount := st.Mount()
 	keys := map[string]bool{}
 	for k := range st.Versions {
 		keys[k] = true
@@ -113,9 +121,8 @@ func (s *Syncer) Delete(ctx context.Context, st *State) []error {
 		keys[k] = true
 	}
 	for _, key := range sortedKeys(keys) {
-		rel := st.Service + "/" + key
-		if err := s.V.KVDeleteAll(ctx, mount, rel); err != nil {
-			errs = append(errs, s.fail(ctx, "Cannot delete secret", "delete", vault.KVMetadataPath(mount, rel), err))
+		if err := s.deleteSecret(ctx, st, key, st.DeleteAllVersions); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if st.Role != nil {

@@ -336,12 +336,13 @@ func (f *fakeVault) DestroySecretIDAccessor(_ context.Context, _, role, accessor
 
 func (f *fakeVault) TokenValid(context.Context) bool { return f.tokenOK }
 
-// leftOf reports what of app web in prod is still in the fake ("" when nothing).
+// leftOf reports what of app web in prod is live is still in the fake ("" when nothing).
 func (f *fakeVault) leftOf() string {
 	const env, service = "prod", "web"
 	var left []string
-	for k := range f.kv {
-		if strings.HasPrefix(k, "secret-"+env+"/"+service+"/") || strings.HasPrefix(k, "secret-"+env+"/"+service+"-bootstrap/") {
+	for k, s := range f.kv {
+		live := !s.versions[len(s.versions)-1].deleted
+		if live && (strings.HasPrefix(k, "secret-"+env+"/"+service+"/") || strings.HasPrefix(k, "secret-"+env+"/"+service+"-bootstrap/")) {
 			left = append(left, k)
 		}
 	}

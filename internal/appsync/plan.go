@@ -13,6 +13,9 @@ type Plan struct {
 	Writes    map[string]bool
 	NewRoleID bool
 	Rotate    bool
+	// Deletes are the secrets no longer declared that apply deletes (soft unless the spec
+	// purges); Forgets are undeclared secrets that import found: left in Vault, dropped from state.
+	Deletes, Forgets []string
 }
 
 // PlanFor computes the Plan of spec over prior (nil on create).
@@ -26,6 +29,18 @@ func PlanFor(prior *State, spec *Spec) Plan {
 	if spec.Direct {
 		p.NewRoleID = !roleExists(prior)
 		p.Rotate = needsRotation(prior, spec)
+	}
+	if prior != nil {
+		for _, key := range sortedKeys(prior.Versions) {
+			if _, keep := spec.Secrets[key]; keep {
+				continue
+			}
+			if slices.Contains(prior.Private.Imported, key) {
+				p.Forgets = append(p.Forgets, key)
+			} else {
+				p.Deletes = append(p.Deletes, key)
+			}
+		}
 	}
 	return p
 }
@@ -44,7 +59,11 @@ func NeedsWrite(prior *State, spec *Spec, key string) bool {
 		return true
 	}
 	if spec.WriteOnly {
-		return prior.WOVersion == nil || *prior.WOVersion != spec.WOVersion || prior.Secrets != nil
+		// The values cannot be compared, but the field names can: a field added or removed
+		// is written like a new key, without a version bump.
+		s := spec.Secrets[key]
+		fieldsChanged := !s.Unknown && !slices.Equal(prior.Fields[key], sortedKeys(s.Fields))
+		return prior.WOVersion == nil || *prior.WOVersion != spec.WOVersion || prior.Secrets != nil || fieldsChanged
 	}
 	before, ok := prior.Secrets[key]
 	s := spec.Secrets[key]

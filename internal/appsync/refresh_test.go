@@ -179,7 +179,7 @@ func TestDiscoverImportsAnApp(t *testing.T) {
 	t.Parallel()
 	f := newFake()
 	created := mustCreate(t, f, webSpec(true))
-	st, err := newSyncer(f).Discover(ctx, "prod", "web")
+	st, _, err := newSyncer(f).Discover(ctx, "prod", "web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,6 +199,6 @@ func TestDiscoverImportsAnApp(t *testing.T) {
 
 func TestDiscoverFindsNothing(t *testing.T) {
 	t.Parallel()
-	_, err := newSyncer(newFake()).Discover(ctx, "prod", "web")
+	_, _, err := newSyncer(newFake()).Discover(ctx, "prod", "web")
 	_ = wantError(t, err, "", "Nothing to import")
 }

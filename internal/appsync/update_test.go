@@ -163,6 +163,15 @@ func TestDeleteRemovesEverything(t *testing.T) {
 	if left := f.leftOf(); left != "" {
 		t.Errorf("left after delete: %s", left)
 	}
+	// Recoverable: the secrets' versions are soft-deleted, and undelete brings the values back.
+	s := f.kv["secret-prod/web/database/app"]
+	if s == nil || len(s.versions) != 1 {
+		t.Fatal("a default delete purged the secret")
+	}
+	s.versions[0].deleted = false
+	if f.current("secret-prod", "web/database/app")["password"] != "pw1" {
+		t.Error("undelete does not restore the value")
+	}
 	// Deleting again: everything is "not found", which is success.
 	if errs := newSyncer(f).Delete(ctx, st); len(errs) > 0 {
 		t.Fatal(errs)
@@ -173,12 +182,145 @@ func TestDeleteCarriesOnAndReportsEveryError(t *testing.T) {
 	t.Parallel()
 	f := newFake()
 	st := mustCreate(t, f, webSpec(false))
-	f.fail["purge secret-prod/web/database/app"] = denied("secret-prod/metadata/web/database/app")
+	f.fail["delete secret-prod/web/database/app"] = denied("secret-prod/data/web/database/app")
 	errs := newSyncer(f).Delete(ctx, st)
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "secret-prod/metadata/web/database/app") {
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "secret-prod/data/web/database/app") {
 		t.Fatalf("errors %v", errs)
 	}
 	if f.policies["web-prod"] != "" || f.current("secret-prod", "web/jwt/signing-key") != nil {
 		t.Error("delete stopped at the first error")
+	}
+}
+
+func TestDeletePurgesOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	st := mustCreate(t, f, webSpec(false))
+	st.DeleteAllVersions = true
+	if errs := newSyncer(f).Delete(ctx, st); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if f.kv["secret-prod/web/database/app"] != nil {
+		t.Error("delete_all_versions did not purge the secret")
+	}
+}
+
+func TestRemovedKeyIsRecoverableAndCanBeDeclaredAgain(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	st := mustCreate(t, f, webSpec(false))
+	without := webSpec(false)
+	delete(without.Secrets, "database/app")
+	if plan := PlanFor(st, without); !slices.Equal(plan.Deletes, []string{"database/app"}) || len(plan.Forgets) > 0 {
+		t.Fatalf("plan %+v", plan)
+	}
+	st, err := newSyncer(f).Update(ctx, st, without)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := f.kv["secret-prod/web/database/app"]; s == nil || !s.versions[0].deleted {
+		t.Fatal("the removed secret is not soft-deleted")
+	}
+	// Declared again with new values: written as version 2; version 1 stays deleted.
+	again := webSpec(false)
+	again.Secrets["database/app"] = Secret{Fields: map[string]string{"username": "app", "password": "pw-new"}}
+	st, err = newSyncer(f).Update(ctx, st, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.kv["secret-prod/web/database/app"]
+	if st.Versions["database/app"] != 2 || f.current("secret-prod", "web/database/app")["password"] != "pw-new" || !s.versions[0].deleted {
+		t.Errorf("version %d, current %v, v1 deleted %v", st.Versions["database/app"], f.current("secret-prod", "web/database/app"), s.versions[0].deleted)
+	}
+}
+
+func TestImportedUndeclaredKeysAreForgottenNotDeleted(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	f.put("secret-prod", "web/database/app", map[string]string{"password": "hand"})
+	f.put("secret-prod", "web/legacy/token", map[string]string{"token": "hand"})
+	st, _, err := newSyncer(f).Discover(ctx, "prod", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := NewSpec("prod", "web", nil)
+	spec.Secrets["database/app"] = Secret{Fields: map[string]string{"password": "declared"}}
+	plan := PlanFor(st, spec)
+	if len(plan.Deletes) > 0 || !slices.Equal(plan.Forgets, []string{"legacy/token"}) {
+		t.Fatalf("plan %+v", plan)
+	}
+	st, err = newSyncer(f).Update(ctx, st, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.current("secret-prod", "web/legacy/token")["token"] != "hand" {
+		t.Error("an imported secret that is not declared was deleted")
+	}
+	if _, ok := st.Versions["legacy/token"]; ok {
+		t.Error("the undeclared imported secret is still in state")
+	}
+	// database/app was declared, so it is Terraform's now: removing it deletes it (softly).
+	if slices.Contains(st.Private.Imported, "database/app") {
+		t.Error("a written key is still marked imported")
+	}
+	if plan := PlanFor(st, NewSpec("prod", "web", nil)); !slices.Equal(plan.Deletes, []string{"database/app"}) {
+		t.Errorf("plan %+v", plan)
+	}
+}
+
+func TestWriteOnlyFieldAddedIsWrittenWithoutABump(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	spec := webSpec(false)
+	spec.WriteOnly, spec.WOVersion = true, 1
+	st := mustCreate(t, f, spec)
+	more := webSpec(false)
+	more.WriteOnly, more.WOVersion = true, 1
+	more.Secrets["database/app"] = Secret{Fields: map[string]string{"username": "app", "password": "pw1", "host": "db"}}
+	plan := PlanFor(st, more)
+	if !plan.Writes["database/app"] || plan.Writes["jwt/signing-key"] {
+		t.Fatalf("plan %+v", plan)
+	}
+	st, err := newSyncer(f).Update(ctx, st, more)
+	if err != nil || f.current("secret-prod", "web/database/app")["host"] != "db" || len(st.Fields["database/app"]) != 3 {
+		t.Fatalf("update: %v, Vault %v, fields %v", err, f.current("secret-prod", "web/database/app"), st.Fields)
+	}
+}
+
+func TestCreateNeverTakesOverAPolicyOrRole(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		setup   func(f *fakeVault)
+		summary string
+	}{
+		"hand-made policy": {func(f *fakeVault) { f.policies["web-prod"] = `path "secret-prod/*" { capabilities = ["read"] }` }, "Policy already exists"},
+		"another resource's app": {func(f *fakeVault) {
+			mustCreateNoT(f, webSpec(false))
+		}, "Policy already exists"},
+		"hand-made role": {func(f *fakeVault) { f.roles["web-prod"] = map[string]any{"token_policies": []any{"admin"}} }, "AppRole role already exists"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			tc.setup(f)
+			policyBefore, roleBefore := f.policies["web-prod"], f.roles["web-prod"]
+			secretsBefore := len(f.kv)
+			spec := webSpec(true)
+			spec.Secrets = map[string]Secret{"other/key": {Fields: map[string]string{"token": "t"}}}
+			st, _, err := newSyncer(f).Create(ctx, spec)
+			e := wantError(t, err, "service", tc.summary)
+			if !strings.Contains(e.Detail, "terraform import <address> secret-prod/web") || st != nil {
+				t.Errorf("detail %q, state %v", e.Detail, st)
+			}
+			if f.policies["web-prod"] != policyBefore || len(f.kv) != secretsBefore || (roleBefore != nil) != (f.roles["web-prod"] != nil) {
+				t.Error("a refused create changed Vault")
+			}
+		})
+	}
+}
+
+func mustCreateNoT(f *fakeVault, spec *Spec) {
+	if _, _, err := newSyncer(f).Create(ctx, spec); err != nil {
+		panic(err)
 	}
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -12,7 +13,7 @@ import (
 func AppPolicy(env, service string, extraReadPaths []string) string {
 	mount := mountPrefix + env
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: app %q in %s. Do not edit by hand.\n", service, env)
+	b.WriteString(AppPolicyHeader(env, service))
 	b.WriteString("# Read-only access to the app's own secrets; nothing else.\n")
 	writeRule(&b, mount+"/data/"+service+"/*", "read")
 	writeRule(&b, mount+"/metadata/"+service+"/*", "read", "list")
@@ -22,6 +23,12 @@ func AppPolicy(env, service string, extraReadPaths []string) string {
 		writeRule(&b, p, "read")
 	}
 	return b.String()
+}
+
+// AppPolicyHeader is the first line of every app policy the provider writes: it marks the
+// policy as the provider's, for that app.
+func AppPolicyHeader(env, service string) string {
+	return fmt.Sprintf("# Managed by terraform-provider-mosaic: app %q in %s. Do not edit by hand.\n", service, env)
 }
 
 func writeRule(b *strings.Builder, path string, caps ...string) {
@@ -52,7 +59,12 @@ func ExtraReadPathsOf(env, service, policyText string) []string {
 }
 
 // ESOReaderPolicyName is the name of an environment's ESO reader policy.
-func ESOReaderPolicyName(env string) string { return "eso-reader-" + env }
+func ESOReaderPolicyName(env string) string { return esoReaderPrefix + "-" + env }
+
+const (
+	esoReaderPrefix = "eso-reader"
+	ciWriterPrefix  = "ci-writer"
+)
 
 // ESOReaderPolicy renders the policy External Secrets Operator reads an environment with:
 // read and list on that environment's mount only, bootstrap entries included.
@@ -67,28 +79,69 @@ func ESOReaderPolicy(env string) string {
 }
 
 // CIWriterPolicyName is the name of an environment's CI writer policy.
-func CIWriterPolicyName(env string) string { return "ci-writer-" + env }
+func CIWriterPolicyName(env string) string { return ciWriterPrefix + "-" + env }
 
 // CIWriterPolicy renders what a pipeline needs to apply mosaic_app_secrets for the given
-// services in one environment and no other: the environment's KV mount, the mount check, and
-// exactly the policies and AppRole roles named "{service}-{env}". Vault's ACL globs match only
-// at the end of a path, so a "*-{env}" rule cannot be written: the services are listed, which is
-// also least privilege (a pipeline cannot touch an app the platform did not declare).
-func CIWriterPolicy(env, approleMount string, services []string) string {
+// services (service -> its extra read paths) in one environment, and nothing more:
+//   - KV: data, metadata, delete and undelete under each listed service's own paths and its
+//     bootstrap entry; nothing mount-wide, so one app's pipeline cannot read or purge another's.
+//   - its app policies, pinned with allowed_parameters to the exact text AppPolicy renders for
+//     the service and its extra paths: the pipeline can write or repair the policy, never widen it.
+//   - its AppRole roles, with allowed_parameters: token_policies can only be the app's own policy,
+//     and the role parameters the provider does not set (token_type, period, policies...) are
+//     denied; on the role's sub-paths only role-id read, secret-id minting (metadata only), and
+//     secret-id lookups and destroy.
+//
+// Vault's ACL globs match only at the end of a path, so a "*-{env}" rule cannot be written: the
+// services are listed, which is also least privilege.
+func CIWriterPolicy(env, approleMount string, services map[string][]string) string {
 	mount := mountPrefix + env
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: CI writer for %s. Do not edit by hand.\n", env)
-	b.WriteString("# What a pipeline needs to apply mosaic_app_secrets in this environment and no other.\n")
-	writeRule(&b, mount+"/data/*", "create", "read", "update", "delete")
-	writeRule(&b, mount+"/metadata/*", "create", "read", "update", "delete", "list")
+	b.WriteString("# What a pipeline needs to apply mosaic_app_secrets for the listed services in this environment and no other.\n")
 	writeRule(&b, "sys/mounts/"+mount, "read")
-	svcs := slices.Clone(services)
-	slices.Sort(svcs)
-	for _, svc := range slices.Compact(svcs) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		name := PolicyName(env, svc)
-		writeRule(&b, "sys/policies/acl/"+name, "create", "read", "update", "delete")
-		writeRule(&b, "auth/"+approleMount+"/role/"+name, "create", "read", "update", "delete")
-		writeRule(&b, "auth/"+approleMount+"/role/"+name+"/*", "create", "read", "update")
+		fmt.Fprintf(&b, "\n# %s\n", svc)
+		for _, tree := range []string{svc, svc + BootstrapSuffix} {
+			writeRule(&b, mount+"/data/"+tree+"/*", "create", "read", "update", "delete")
+			writeRule(&b, mount+"/metadata/"+tree+"/*", "create", "read", "update", "delete", "list")
+			writeRule(&b, mount+"/delete/"+tree+"/*", "update")
+			writeRule(&b, mount+"/undelete/"+tree+"/*", "update")
+		}
+		writeRuleParams(&b, "sys/policies/acl/"+name, []string{"create", "read", "update", "delete"},
+			map[string][]string{"policy": {hclString(AppPolicy(env, svc, services[svc]))}})
+		role := "auth/" + approleMount + "/role/" + name
+		writeRuleParams(&b, role, []string{"create", "read", "update", "delete"}, map[string][]string{
+			"token_policies": {hclString(name)}, "token_ttl": nil, "token_max_ttl": nil, "secret_id_ttl": nil,
+			"secret_id_num_uses": nil, "token_bound_cidrs": nil, "secret_id_bound_cidrs": nil, "bind_secret_id": {"true"},
+		})
+		writeRule(&b, role+"/role-id", "read")
+		writeRuleParams(&b, role+"/secret-id", []string{"update"}, map[string][]string{"metadata": nil})
+		writeRule(&b, role+"/secret-id/lookup", "update")
+		writeRule(&b, role+"/secret-id-accessor/lookup", "update")
+		writeRule(&b, role+"/secret-id-accessor/destroy", "update")
 	}
 	return b.String()
+}
+
+// writeRuleParams writes a rule with allowed_parameters: each parameter to its allowed values,
+// already in HCL syntax (nil: any value); parameters not listed are denied.
+func writeRuleParams(b *strings.Builder, path string, caps []string, params map[string][]string) {
+	quoted := make([]string, len(caps))
+	for i, c := range caps {
+		quoted[i] = fmt.Sprintf("%q", c)
+	}
+	fmt.Fprintf(b, "\npath %q {\n  capabilities = [%s]\n  allowed_parameters = {\n", path, strings.Join(quoted, ", "))
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		fmt.Fprintf(b, "    %q = [%s]\n", k, strings.Join(params[k], ", "))
+	}
+	b.WriteString("  }\n}\n")
+}
+
+// hclString quotes s as a string of Vault's policy language (HCL 1): backslash, quote and
+// newline escaped. (The texts quoted here are rendered by this package and hold no "${".)
+func hclString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
 }

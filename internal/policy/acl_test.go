@@ -55,3 +55,10 @@ func TestAppPolicyGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestCIWriterPolicyGolden(t *testing.T) {
+	t.Parallel()
+	golden(t, "ci-writer-prod.hcl", CIWriterPolicy("prod", "approle", map[string][]string{
+		"web": nil, "backend-api": {"database/creds/backend-api-role"},
+	}))
+}

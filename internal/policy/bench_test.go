@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // The rules run at every plan for every app; these keep them far below the cost of one Vault
 // request (make bench runs them).
@@ -74,9 +77,10 @@ func BenchmarkExtraReadPathsOf(b *testing.B) {
 }
 
 func BenchmarkCIWriterPolicy(b *testing.B) {
-	services := make([]string, 200)
-	for i := range services {
-		services[i] = "service-" + string(rune('a'+i%26)) + "x"
+	services := map[string][]string{}
+	for i := range 200 {
+		svc := fmt.Sprintf("service-%d", i)
+		services[svc] = []string{"database/creds/" + svc + "-role"}
 	}
 	for b.Loop() {
 		_ = CIWriterPolicy("prod", "approle", services)

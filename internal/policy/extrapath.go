@@ -23,6 +23,10 @@ func ValidateExtraReadPath(env, service, p string) error {
 		return violation("extra-path", strings.Trim(strings.ToLower(p), "/"),
 			"extra read path %q is not a plain Vault path (lowercase letters, digits, - _ . separated by /, with at most a trailing *)", p)
 	}
+	if strings.HasSuffix(p, "*") && !strings.HasSuffix(p, "/*") {
+		return violation("extra-path-scope", strings.TrimSuffix(p, "*"),
+			"extra read path %q ends in a glob after a prefix, which would also match other services' names; a glob is only allowed as .../%s/*", p, service)
+	}
 	parts := strings.Split(strings.TrimSuffix(strings.TrimSuffix(p, "*"), "/"), "/")
 	if slices.Contains(forbiddenExtraPrefixes, parts[0]) {
 		return violation("extra-path-system", "",
@@ -47,11 +51,36 @@ func ValidateExtraReadPath(env, service, p string) error {
 			}
 		}
 	}
-	for _, seg := range parts[1:] {
-		if seg == service || strings.HasPrefix(seg, service+"-") || strings.HasPrefix(seg, service+"_") {
-			return nil
-		}
+	if scopedToService(parts, strings.HasSuffix(p, "*"), service) {
+		return nil
 	}
-	return violation("extra-path-scope", parts[0]+"/creds/"+service+"-role",
-		"extra read path %q is not scoped to service %q: a segment after the engine mount must be the service name or start with \"%s-\", so that one app cannot read another's credentials", p, service, service)
+	return violation("extra-path-scope", parts[0]+"/creds/"+service,
+		"extra read path %q is not scoped to service %q exactly. Allowed shapes: {engine}/{verb}/%s, {engine}/{verb}/%s%s, or {engine}/{verb}/%s/* "+
+			"with {verb} one of %s (e.g. database/creds/%s), so that one app cannot read another's credentials or a KV path", p, service, service, service, RoleSuffix, service, strings.Join(dynamicVerbs, ", "), service)
+}
+
+// RoleSuffix is the one suffix an extra read path may add to the service name: "database/creds/web-role".
+const RoleSuffix = "-role"
+
+// dynamicVerbs are the path segments of dynamic secrets engines that hand out credentials for a
+// named role: database/creds/x, aws/sts/x, pki/issue/x... An extra read path must name the
+// service's own role right after one of them.
+var dynamicVerbs = []string{"creds", "static-creds", "sts", "issue", "sign", "token"}
+
+// scopedToService reports whether parts (a path without its trailing "/*" or "*") has one of
+// the exact shapes: {engine...}/{verb}/{service}, {engine...}/{verb}/{service}-role, and with a
+// glob only {engine...}/{verb}/{service}/*. A KV v2 API segment (data, metadata) anywhere is refused.
+func scopedToService(parts []string, glob bool, service string) bool {
+	n := len(parts)
+	if n < 3 || slices.Contains(parts, "data") || slices.Contains(parts, "metadata") {
+		return false
+	}
+	if !slices.Contains(dynamicVerbs, parts[n-2]) {
+		return false
+	}
+	leaf := parts[n-1]
+	if glob {
+		return leaf == service
+	}
+	return leaf == service || leaf == service+RoleSuffix
 }

@@ -34,6 +34,10 @@ var fieldAliases = map[string]map[string]string{
 
 // ValidateFieldName checks that a field name is lowercase snake_case.
 func ValidateFieldName(field string) error {
+	if reason := CredentialLike(field); reason != "" {
+		return violation("sensitive-field", "",
+			"field name %q looks like a credential (%s): field names show in every plan; put the value in the field and name the field for what it is (password, token, ...)", redact(field), reason)
+	}
 	if snake.MatchString(field) {
 		return nil
 	}

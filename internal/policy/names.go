@@ -46,8 +46,18 @@ func ValidateService(service string) error {
 		return violation("reserved-suffix", strings.TrimSuffix(service, BootstrapSuffix),
 			"service %q ends in %q, which is reserved for the bootstrap entries of Direct-Vault apps", service, BootstrapSuffix)
 	}
+	for _, r := range ReservedServices {
+		if service == r || strings.HasPrefix(service, r+"-") {
+			return violation("reserved-name", "",
+				"service %q is reserved: the platform's own policies and identities are named %s-{environment}, and an app named like them would replace them and take their rights: choose another name", service, r)
+		}
+	}
 	return nil
 }
+
+// ReservedServices are the names the platform uses for its own policies, roles and identities
+// ({name}-{env}); no app may be called by one of them or start with one followed by "-".
+var ReservedServices = []string{ciWriterPrefix, esoReaderPrefix, "mosaic", "root", "default"}
 
 // SuggestSegment turns a name into lowercase kebab-case: "Backend_API" -> "backend-api",
 // "signingKey" -> "signing-key". It returns "" when nothing usable is left.

@@ -445,8 +445,15 @@ func TestExtraReadPaths(t *testing.T) {
 		"db creds":           {env: "prod", path: "database/creds/backend-api-role"},
 		"db creds exact":     {env: "prod", path: "database/creds/backend-api"},
 		"aws sts":            {env: "prod", path: "aws/sts/backend-api"},
-		"pki":                {env: "prod", path: "pki/issue/backend-api-server"},
-		"trailing glob":      {env: "dev", path: "database/creds/backend-api-*"},
+		"pki":                {env: "prod", path: "pki/issue/backend-api"},
+		"glob under service": {env: "prod", path: "database/creds/backend-api/*"},
+		"pki other suffix":   {env: "prod", path: "pki/issue/backend-api-server", rule: "extra-path-scope"},
+		"trailing glob":      {env: "dev", path: "database/creds/backend-api-*", rule: "extra-path-scope"},
+		"prefix of other":    {env: "prod", path: "database/creds/backend-api-gateway-role", rule: "extra-path-scope"},
+		"leaf in other kv":   {env: "prod", path: "team-kv/data/other/backend-api", rule: "extra-path-scope"},
+		"kv v1 leaf":         {env: "prod", path: "team-kv/other/backend-api", rule: "extra-path-scope"},
+		"kv under verb":      {env: "prod", path: "team-kv/data/creds/backend-api", rule: "extra-path-scope"},
+		"service mid-path":   {env: "prod", path: "database/creds/backend-api/other", rule: "extra-path-scope"},
 		"other env mount":    {env: "dev", path: "secret-prod/backend-api/database/app", rule: "environment-separation"},
 		"own mount":          {env: "dev", path: "secret-dev/other/database/app", rule: "extra-path-own-mount"},
 		"other env word":     {env: "dev", path: "database/creds/backend-api-prod", rule: "environment-separation"},
@@ -480,5 +487,55 @@ func TestExtraReadPaths(t *testing.T) {
 				t.Errorf("rule %q, want %q (%v)", got, tc.rule, err)
 			}
 		})
+	}
+}
+
+// The platform's names are reserved: an app named like them would get the platform's policy
+// name ({name}-{env}) and replace it.
+func TestReservedServices(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		service string
+		ok      bool
+	}{
+		"ci writer":          {service: "ci-writer"},
+		"eso reader":         {service: "eso-reader"},
+		"ci writer prefixed": {service: "ci-writer-prod"},
+		"mosaic":             {service: "mosaic"},
+		"default":            {service: "default"},
+		"root":               {service: "root"},
+		"lookalike ok":       {service: "ci-writers-portal", ok: true},
+		"eso in a name ok":   {service: "reso-reader", ok: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateService(tc.service)
+			if tc.ok != (err == nil) {
+				t.Fatalf("ValidateService(%q) = %v", tc.service, err)
+			}
+			if !tc.ok && ruleOf(t, err) != "reserved-name" {
+				t.Errorf("rule %q", ruleOf(t, err))
+			}
+			// Every platform name of every environment is refused as a service's policy name.
+			for _, env := range Environments {
+				for _, platform := range []string{CIWriterPolicyName(env), ESOReaderPolicyName(env)} {
+					if PolicyName(env, tc.service) == platform && err == nil {
+						t.Errorf("service %q in %s takes the platform's policy %s", tc.service, env, platform)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A field name shows in every plan: one shaped like a credential is refused like a path segment.
+func TestCredentialFieldNames(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"ghp_abcdefghijklmnopqrstuvwxyz0123456789", "sk_live_abcdefgh12345678", "akiaiosfodnn7example"} {
+		if err := ValidateFieldName(f); err == nil || ruleOf(t, err) != "sensitive-field" {
+			t.Errorf("ValidateFieldName(%q) = %v, want sensitive-field", f, err)
+		} else if strings.Contains(err.Error(), f) {
+			t.Errorf("the message repeats the credential: %v", err)
+		}
 	}
 }

@@ -20,12 +20,13 @@ import (
 func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Diagnostics) *appsync.Spec {
 	env, service := plan.Environment.ValueString(), plan.Service.ValueString()
 	var extra []string
-	if !plan.ExtraReadPaths.IsUnknown() {
+	known := listKnown(plan.ExtraReadPaths)
+	if known {
 		diags.Append(plan.ExtraReadPaths.ElementsAs(ctx, &extra, false)...)
 	}
 	spec := appsync.NewSpec(env, service, extra)
-	if plan.ExtraReadPaths.IsUnknown() {
-		spec.Policy = ""
+	if !known {
+		spec.Policy = "" // rendered once the paths are known
 	}
 	spec.WriteOnly = !config.SecretsWO.IsNull()
 	spec.WOVersion = plan.SecretsWOVersion.ValueInt64()
@@ -41,6 +42,7 @@ func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Di
 		spec.AppRole = appRoleOf(ctx, plan.AppRole, diags)
 	}
 	spec.Rotation = stringPtr(plan.SecretIDRotation)
+	spec.DeleteAllVersions = plan.DeleteAllVersions.ValueBool()
 	return spec
 }
 
@@ -111,6 +113,7 @@ func stateOf(ctx context.Context, m *AppSecretsModel, priv appsync.Private, diag
 		st.WOVersion = &v
 	}
 	st.Policy = stringPtr(m.Policy)
+	st.DeleteAllVersions = m.DeleteAllVersions.ValueBool()
 	if !m.RoleName.IsNull() || !m.RoleID.IsNull() {
 		st.Role = &appsync.Role{Name: m.RoleName.ValueString(), RoleID: m.RoleID.ValueString(),
 			Accessor: m.SecretIDAccessor.ValueString(), Rotation: stringPtr(m.SecretIDRotation)}
@@ -202,4 +205,5 @@ func (m *AppSecretsModel) setImported(st *appsync.State) {
 	}
 	m.ExtraReadPaths = stringList(st.ExtraReadPaths)
 	m.DirectVaultJustification = types.StringNull()
+	m.DeleteAllVersions = types.BoolValue(false)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -85,3 +86,15 @@ func TestSpecFromUnknownValues(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The plan's deletion warning says whether the secret can be recovered, and how.
+func TestDeletionNotice(t *testing.T) {
+	t.Parallel()
+	soft := deletionNotice("secret-prod", "web", "database/app", false, 3)
+	if !strings.Contains(soft, "soft-deleted") || !strings.Contains(soft, "vault kv undelete -versions=3 secret-prod/web/database/app") {
+		t.Errorf("soft: %s", soft)
+	}
+	if purge := deletionNotice("secret-prod", "web", "database/app", true, 3); !strings.Contains(purge, "cannot be recovered") {
+		t.Errorf("purge: %s", purge)
+	}
+}

@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -21,7 +19,8 @@ import (
 // provider's environment lock.
 func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		r.planDestroy(ctx, req, resp)
+		return
 	}
 	var plan, config AppSecretsModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -35,10 +34,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	env, service := plan.Environment.ValueString(), plan.Service.ValueString()
-	if r.data != nil && !r.data.EnvironmentAllowed(env) {
-		resp.Diagnostics.AddAttributeError(path.Root("environment"), "Environment locked",
-			fmt.Sprintf("This provider configuration may only write %s (allowed_environments), not %q. Run this change from a workspace for %s.",
-				strings.Join(r.data.allowedEnvironments, ", "), env, env))
+	if !r.environmentAllowed(env, "write", &resp.Diagnostics) {
 		return
 	}
 	if prior == nil && r.data != nil {
@@ -65,12 +61,46 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	plan.Mount = types.StringValue(mount)
 	plan.PolicyName = types.StringValue(policy.PolicyName(env, service))
 	plan.Policy = types.StringValue(spec.Policy)
-	if plan.ExtraReadPaths.IsUnknown() {
+	if !listKnown(plan.ExtraReadPaths) {
 		plan.Policy = types.StringUnknown()
 	}
 	r.planSecrets(&plan, &config, spec, priorState, todo)
 	r.planDirectVault(&plan, &config, priorState, todo)
+	for _, key := range todo.Deletes {
+		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(mount, service, key, spec.DeleteAllVersions, priorState.Versions[key]))
+	}
+	for _, key := range todo.Forgets {
+		resp.Diagnostics.AddWarning("Imported secret left in Vault",
+			fmt.Sprintf("%s/%s/%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", mount, service, key))
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planDestroy enforces the environment lock on destroy and names every secret the destroy deletes.
+func (r *AppSecretsResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var prior AppSecretsModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	env, service := prior.Environment.ValueString(), prior.Service.ValueString()
+	if !r.environmentAllowed(env, "destroy", &resp.Diagnostics) {
+		return
+	}
+	purge := prior.DeleteAllVersions.ValueBool()
+	for _, key := range sortedKeys(prior.Versions) {
+		v, _ := prior.Versions.Elements()[key].(types.Int64)
+		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(policy.MountOf(env), service, key, purge, int(v.ValueInt64())))
+	}
+}
+
+// deletionNotice says which secret goes and whether it can be recovered.
+func deletionNotice(mount, service, key string, purge bool, version int) string {
+	full := mount + "/" + service + "/" + key
+	if purge {
+		return fmt.Sprintf("%s will be purged: every version and its metadata are destroyed and cannot be recovered (delete_all_versions = true).", full)
+	}
+	return fmt.Sprintf("%s will be soft-deleted: its current version (%d) can be restored with `vault kv undelete -versions=%d %s`; older versions stay. Set delete_all_versions = true to purge instead.", full, version, version, full)
 }
 
 // planSecrets sets paths, field names and versions: a secret to be written has an unknown version.

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -55,6 +56,7 @@ type AppSecretsModel struct {
 	ExtraReadPaths           types.List   `tfsdk:"extra_read_paths"`
 	AppRole                  types.Object `tfsdk:"approle"`
 	SecretIDRotation         types.String `tfsdk:"secret_id_rotation"`
+	DeleteAllVersions        types.Bool   `tfsdk:"delete_all_versions"`
 	Mount                    types.String `tfsdk:"mount"`
 	Paths                    types.Map    `tfsdk:"paths"`
 	FieldNames               types.Map    `tfsdk:"field_names"`
@@ -167,7 +169,7 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				ElementType: types.StringType,
 				Default:     emptyList,
 				MarkdownDescription: "Extra paths the app's policy may read, for dynamic secrets engines, e.g. " +
-					"`database/creds/backend-api-role`. Each must name the service in a segment after the engine mount, and " +
+					"`database/creds/backend-api-role`. Exact shapes only: `{engine}/{verb}/{service}`, `{engine}/{verb}/{service}-role` or `{engine}/{verb}/{service}/*`, with {verb} one of creds, static-creds, sts, issue, sign, token; and " +
 					"may not reach another environment's mount, another service, or a `sys/`/`auth/` path.",
 			},
 			"approle": schema.SingleNestedAttribute{
@@ -210,6 +212,14 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "Any change of this value mints a new secret_id, writes it to the bootstrap entry, and only " +
 					"then destroys the old one, so the app is never without valid credentials. Use a date or a counter " +
 					"(`\"2026-11\"`) and change it on your rotation schedule or after a suspected leak. Only with `direct-vault`.",
+			},
+			"delete_all_versions": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "What happens to a secret removed from the declaration, and to every secret on destroy. " +
+					"`false` (default, as terraform-provider-vault's `delete_all_versions`): its current version is soft-deleted, " +
+					"`vault kv undelete -versions=N {path}` restores it, and older versions stay. `true`: every version and the " +
+					"metadata are purged, for good. Either way the plan warns, naming each secret. Secrets found by import and never " +
+					"declared are not deleted at all: the first apply leaves them in Vault and drops them from state.",
 			},
 			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
 			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),
@@ -272,7 +282,13 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	c := r.client(ctx, &resp.Diagnostics)
 	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !r.environmentAllowed(spec.Env, "write", &resp.Diagnostics) {
+		return
+	}
+	if !r.data.claim(plan.ID.ValueString()) {
+		resp.Diagnostics.AddAttributeError(path.Root("service"), "App declared twice",
+			fmt.Sprintf("Another mosaic_app_secrets in this configuration already declares service %q in %s (%s). One app has one declaration; remove the duplicate. Nothing was written.",
+				spec.Service, spec.Env, plan.ID.ValueString()))
 		return
 	}
 	st, warnings, err := r.syncer(c).Create(ctx, spec)
@@ -327,13 +343,17 @@ func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.environmentAllowed(state.Environment.ValueString(), "read", &resp.Diagnostics) {
+		return
+	}
 	s := r.syncer(c)
 	if state.Paths.IsNull() { // import
-		st, err := s.Discover(ctx, state.Environment.ValueString(), state.Service.ValueString())
+		st, warnings, err := s.Discover(ctx, state.Environment.ValueString(), state.Service.ValueString())
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot import the app", err, nil)
 			return
 		}
+		addWarnings(&resp.Diagnostics, warnings)
 		state.setImported(st)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
@@ -361,6 +381,9 @@ func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.environmentAllowed(state.Environment.ValueString(), "destroy", &resp.Diagnostics) {
+		return
+	}
 	c := r.client(ctx, &resp.Diagnostics)
 	st := stateOf(ctx, &state, appsync.Private{Written: map[string]int{}}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -377,6 +400,9 @@ func (r *AppSecretsResource) ImportState(ctx context.Context, req resource.Impor
 	if !ok || env == "" || strings.Contains(service, "/") || policy.ValidateService(service) != nil {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("Import ID %q must be {mount}/{service}, e.g. secret-prod/backend-api, with an environment mount (secret-dev, secret-staging, secret-prod) and a valid service name.", req.ID))
+		return
+	}
+	if !r.environmentAllowed(env, "import", &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)

@@ -49,9 +49,13 @@ func TestAccAppSecrets_eso(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: vaultCheck(func() error {
+			// Destroy is recoverable by default: the current versions are soft-deleted.
 			for _, rel := range []string{svc + "/database/app", svc + "/api/token"} {
-				if v.KVMetadata(t, "secret-staging", rel) != nil {
+				if v.KVData(t, "secret-staging", rel) != nil {
 					return fmt.Errorf("%s survived destroy", rel)
+				}
+				if v.KVMetadata(t, "secret-staging", rel) == nil {
+					return fmt.Errorf("%s was purged by a default destroy; it should be recoverable", rel)
 				}
 			}
 			if v.Policy(t, svc+"-staging") != "" {
@@ -114,11 +118,14 @@ func TestAccAppSecrets_eso(t *testing.T) {
 				}),
 			},
 			{
-				// Remove a key: its path goes with every version.
+				// Remove a key: its current version is soft-deleted, and undelete would restore it.
 				Config: testAccAppSecretsConfig_eso(svc, "pw-2", ""),
 				Check: vaultCheck(func() error {
-					if v.KVMetadata(t, "secret-staging", svc+"/api/token") != nil {
-						return fmt.Errorf("removed key still has metadata in Vault")
+					if v.KVData(t, "secret-staging", svc+"/api/token") != nil {
+						return fmt.Errorf("removed key still readable in Vault")
+					}
+					if v.KVMetadata(t, "secret-staging", svc+"/api/token") == nil {
+						return fmt.Errorf("removed key was purged; it should be recoverable")
 					}
 					if d := v.KVData(t, "secret-staging", svc+"/database/app"); d["password"] != "pw-2" {
 						return fmt.Errorf("unrelated secret touched: %v", d)
@@ -196,7 +203,7 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 			if v.KVMetadata(t, "secret-prod", svc+"-bootstrap/approle/credentials") != nil {
 				return fmt.Errorf("bootstrap entry survived destroy")
 			}
-			if v.KVMetadata(t, "secret-prod", svc+"/jwt/signing-key") != nil || v.Policy(t, svc+"-prod") != "" {
+			if v.KVData(t, "secret-prod", svc+"/jwt/signing-key") != nil || v.Policy(t, svc+"-prod") != "" {
 				return fmt.Errorf("secret or policy survived destroy")
 			}
 			return nil
@@ -510,7 +517,7 @@ func TestAccAppSecrets_adoptIdentical(t *testing.T) {
 			}),
 		}},
 	})
-	if v.KVMetadata(t, "secret-staging", svc+"/database/app") != nil {
+	if v.KVData(t, "secret-staging", svc+"/database/app") != nil {
 		t.Fatal("destroy left the adopted secret behind")
 	}
 }

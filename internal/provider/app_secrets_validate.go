@@ -123,7 +123,12 @@ func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics
 			continue
 		}
 		component, _, _ := strings.Cut(key, "/")
-		for field := range fields.Elements() {
+		for field, value := range fields.Elements() {
+			if value.IsNull() {
+				diags.AddAttributeError(at.AtMapKey(key), "Null secret value",
+					fmt.Sprintf("Field %q of secret %q is null; give it a value, or remove the field. (A variable without a value, or a null from another resource?)", field, key))
+				continue
+			}
 			if err := policy.ValidateFieldName(field); err != nil {
 				// On the secret (Terraform cannot point inside its object value); the message names the field.
 				diags.AddAttributeError(at.AtMapKey(key), "Breaks the secrets policy", fmt.Sprintf("secret %q: %s", key, err))

@@ -23,3 +23,16 @@ func stringList(items []string) types.List {
 func sortedKeys(m types.Map) []string {
 	return slices.Sorted(maps.Keys(m.Elements()))
 }
+
+// listKnown reports whether a list and every element of it are known.
+func listKnown(l types.List) bool {
+	if l.IsUnknown() {
+		return false
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}

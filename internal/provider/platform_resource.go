@@ -45,6 +45,7 @@ type PlatformModel struct {
 	ID                      types.String `tfsdk:"id"`
 	Environments            types.List   `tfsdk:"environments"`
 	Services                types.Map    `tfsdk:"services"`
+	AppExtraReadPaths       types.Map    `tfsdk:"app_extra_read_paths"`
 	MaxVersions             types.Int64  `tfsdk:"max_versions"`
 	AllowDestroyWithSecrets types.Bool   `tfsdk:"allow_destroy_with_secrets"`
 	Mounts                  types.Map    `tfsdk:"mounts"`
@@ -74,9 +75,9 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
 			"`allow_destroy_with_secrets = true`; the check runs at apply before anything is deleted (at plan time, apps being " +
 			"destroyed in the same run still hold their secrets).\n\n" +
-			"Known limitation: a pipeline holding `ci-writer-{env}` may write any text into the policies of the services it " +
-			"manages; the provider validates what it renders, but Vault cannot restrict a policy's content. Keep CI writer " +
-			"tokens to the pipelines of that environment.",
+			"A pipeline holding `ci-writer-{env}` reaches only the listed services: their KV paths and bootstrap entries, their " +
+			"policy (only with the exact text the provider renders, see `app_extra_read_paths`) and their AppRole role (bound " +
+			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Always `platform`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
@@ -88,6 +89,11 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"services": schema.MapAttribute{Optional: true, ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Environment to the services its CI writer may manage (their `{service}-{env}` policy and AppRole role). " +
 					"Vault's ACL globs cannot express `*-{env}`, so the services are listed: a pipeline cannot touch an app the platform did not declare."},
+			"app_extra_read_paths": schema.MapAttribute{Optional: true, ElementType: types.MapType{ElemType: types.ListType{ElemType: types.StringType}},
+				MarkdownDescription: "Environment to service to the `extra_read_paths` its `mosaic_app_secrets` declares, e.g. " +
+					"`{ prod = { backend-api = [\"database/creds/backend-api-role\"] } }`. The CI writer may write an app's policy only " +
+					"with exactly the text the provider renders for the service and these paths (Vault's `allowed_parameters`), so a " +
+					"pipeline can repair an app's policy but never widen it. A service not listed here gets the policy without extra paths."},
 			"max_versions": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(10),
 				MarkdownDescription: "KV versions kept per secret in each mount. Default 10.",
 				Validators:          []validator.Int64{int64validator.Between(1, 1000)}},
@@ -124,36 +130,58 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 			}
 		}
 	}
+	extra := map[string]map[string][]string{}
+	if !m.AppExtraReadPaths.IsNull() {
+		diags.Append(m.AppExtraReadPaths.ElementsAs(ctx, &extra, false)...)
+	}
+	for env, apps := range extra {
+		for svc, paths := range apps {
+			at := path.Root("app_extra_read_paths").AtMapKey(env)
+			if !slices.Contains(services[env], svc) {
+				diags.AddAttributeError(at, "Unknown service",
+					fmt.Sprintf("app_extra_read_paths names service %q in %s, which is not in services[%q]: list it there first.", svc, env, env))
+				continue
+			}
+			for _, p := range paths {
+				if err := policy.ValidateExtraReadPath(env, svc, p); err != nil {
+					diags.AddAttributeError(at, "Breaks the secrets policy", fmt.Sprintf("service %q: %s", svc, err))
+				}
+			}
+		}
+	}
 	mounts, readers, writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
 	for _, env := range envs {
+		apps := map[string][]string{}
+		for _, svc := range services[env] {
+			apps[svc] = extra[env][svc]
+		}
 		mounts[env] = types.StringValue(policy.MountOf(env))
 		readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
-		writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), services[env]))
+		writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), apps))
 	}
 	return envs, mounts, readers, writers
 }
 
 func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() { // destroy: only in environments this configuration may touch
+		var prior PlatformModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		var envs []string
+		resp.Diagnostics.Append(prior.Environments.ElementsAs(ctx, &envs, false)...)
+		r.environmentsAllowed(envs, "destroy", path.Root("environments"), &resp.Diagnostics)
 		return
 	}
 	var plan PlatformModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() {
+	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() {
 		return
 	}
 	envs, mounts, readers, writers := r.desired(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data != nil {
-		for _, env := range envs {
-			if !r.data.EnvironmentAllowed(env) {
-				resp.Diagnostics.AddAttributeError(path.Root("environments"), "Environment locked",
-					fmt.Sprintf("This provider configuration may only write %s (allowed_environments), not %q.", strings.Join(r.data.allowedEnvironments, ", "), env))
-				return
-			}
-		}
+	if !r.environmentsAllowed(envs, "write", path.Root("environments"), &resp.Diagnostics) {
+		return
 	}
 	plan.ID = types.StringValue("platform")
 	plan.Mounts = types.MapValueMust(types.StringType, mounts)
@@ -287,6 +315,9 @@ func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	var envs []string
 	resp.Diagnostics.Append(st.Environments.ElementsAs(ctx, &envs, false)...)
+	if !r.environmentsAllowed(envs, "destroy", path.Root("environments"), &resp.Diagnostics) {
+		return
+	}
 	if !r.checkEmpty(ctx, c, envs, st.AllowDestroyWithSecrets.ValueBool(), &resp.Diagnostics) {
 		return
 	}

@@ -28,6 +28,7 @@ resource "mosaic_app_secrets" "web" {
   environment = "dev"
   service     = "web"
   secrets     = { "database/app" = { password = "web-dev-pw" } }
+  delete_all_versions = true
   depends_on  = [mosaic_platform.p]
 }
 
@@ -35,6 +36,7 @@ resource "mosaic_app_secrets" "api" {
   environment                = "prod"
   service                    = "api"
   secrets                    = { "database/app" = { password = "api-prod-pw" } }
+  delete_all_versions        = true
   access                     = "direct-vault"
   direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
   depends_on                 = [mosaic_platform.p]
@@ -169,6 +171,7 @@ resource "mosaic_app_secrets" "web2" {
   environment                = "dev"
   service                    = "web2"
   secrets                    = { "database/app" = { password = "web2-pw" } }
+  delete_all_versions        = true
   access                     = "direct-vault"
   direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
 }
@@ -198,9 +201,9 @@ resource "mosaic_app_secrets" "web3" {
   secrets     = { "database/app" = { password = "x" } }
 }
 `,
-				// ci-writer-dev may write dev secrets but not web3's policy: the secret it had
-				// written is removed again (a create completes or leaves nothing behind).
-				ExpectError: wsRegexp(`Vault denied write \(create/update\) on sys/policies/acl/web3-dev: the token's policies lack the "create/update" capability`),
+				// web3 is not a service of ci-writer-dev: it may not even read web3's policy,
+				// and the create stops before writing anything.
+				ExpectError: wsRegexp(`Vault denied read on sys/policies/acl/web3-dev: the token's policies lack the "read" capability`),
 			},
 		},
 	})
@@ -208,6 +211,6 @@ resource "mosaic_app_secrets" "web3" {
 		t.Fatal("the dev pipeline wrote to prod")
 	}
 	if v.KVMetadata(t, "secret-dev", "web3/database/app") != nil {
-		t.Fatal("a create denied its policy left its secret behind")
+		t.Fatal("a create the pipeline may not make left a secret behind")
 	}
 }

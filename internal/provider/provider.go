@@ -153,6 +153,16 @@ type providerData struct {
 	once   sync.Once
 	client *vault.Client
 	err    error
+
+	// claimed holds the IDs of the apps created by this provider process: two declarations of
+	// one app in one configuration are refused instead of fighting over it.
+	claimed sync.Map
+}
+
+// claim records that an app is being created by this process; false when it already was.
+func (d *providerData) claim(id string) bool {
+	_, taken := d.claimed.LoadOrStore(id, true)
+	return !taken
 }
 
 // Client returns the provider's one Vault client, building it (and checking the token) on first use.

@@ -186,7 +186,7 @@ resource "mosaic_app_secrets" "t" {
   service     = "locked"
   secrets     = { "database/app" = { username = "app" } }
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Environment locked.*may only write dev`),
+				ExpectError: regexp.MustCompile(`(?s)Environment locked.*may only touch dev`),
 			},
 			{
 				Config:      `provider "mosaic" { allowed_environments = ["qa"] }` + "\n" + testAccAppConfig("", "locked"),

@@ -35,6 +35,7 @@ resource "mosaic_app_secrets" "app" {
   }
   access                     = "direct-vault"
   direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
+  delete_all_versions        = true # the checks below prove nothing at all is left
 }
 `, addr, token, retries, svc, password, svc)
 }
@@ -297,9 +298,9 @@ func TestAccFaults_tokenRevoked(t *testing.T) {
 		CheckDestroy:             func(*terraformState) error { return nothingLeft(v, svc, mounts) },
 		Steps: []resource.TestStep{
 			{
-				// Revoked just before the policy is written: after both secrets.
+				// Revoked just before the second secret is written: after the first.
 				PreConfig: func() {
-					p.BeforePath("/v1/sys/policies/acl/", func() {
+					p.BeforePath("/v1/secret-dev/data/"+svc+"/database/", func() {
 						if err := v.Client.Auth().Token().RevokeOrphan(tok); err != nil {
 							t.Errorf("revoke: %v", err)
 						}
@@ -376,6 +377,7 @@ resource "mosaic_app_secrets" "app" {
   }
   access                     = count.index %% 2 == 1 ? "direct-vault" : "eso"
   direct_vault_justification = count.index %% 2 == 1 ? "DB secrets engine leases with a 15 minute TTL" : null
+  delete_all_versions        = true
 }
 `, n)
 	resource.Test(t, resource.TestCase{

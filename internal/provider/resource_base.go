@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,6 +48,32 @@ func (r *resourceBase) approleMount() string {
 		return policy.DefaultAppRoleMount
 	}
 	return r.data.approleMount
+}
+
+// environmentAllowed enforces the provider's environment lock (allowed_environments) on every
+// operation that touches Vault or state: plan, apply, refresh, import and destroy. what names
+// the operation in the message.
+func (r *resourceBase) environmentAllowed(env, what string, diags *diag.Diagnostics) bool {
+	return r.environmentsAllowed([]string{env}, what, path.Root("environment"), diags)
+}
+
+// environmentsAllowed is environmentAllowed for several environments, reported on at.
+func (r *resourceBase) environmentsAllowed(envs []string, what string, at path.Path, diags *diag.Diagnostics) bool {
+	if r.data == nil {
+		return true
+	}
+	for _, env := range envs {
+		if !r.data.EnvironmentAllowed(env) {
+			diags.AddAttributeError(at, "Environment locked", lockMessage(r.data.allowedEnvironments, env, what))
+			return false
+		}
+	}
+	return true
+}
+
+func lockMessage(allowed []string, env, what string) string {
+	return fmt.Sprintf("This provider configuration may only touch %s (allowed_environments), not %q: it refuses to %s there. Run this from a workspace for %s.",
+		strings.Join(allowed, ", "), env, what, env)
 }
 
 // vaultError adds one diagnostic for a failed Vault request: a short summary, and a detail

@@ -5,6 +5,12 @@ resource "mosaic_platform" "this" {
   services = {
     for env in var.environments : env => [for k, a in var.apps : a.service if a.environment == env]
   }
+  # The CI writer may write each app's policy only with exactly these extra paths.
+  app_extra_read_paths = {
+    for env in var.environments : env => {
+      for k, a in var.apps : a.service => a.extra_read_paths if a.environment == env && length(a.extra_read_paths) > 0
+    }
+  }
 }
 
 resource "mosaic_app_secrets" "app" {
@@ -22,6 +28,7 @@ resource "mosaic_app_secrets" "app" {
   extra_read_paths           = each.value.extra_read_paths
   approle                    = each.value.access == "direct-vault" ? each.value.approle : null
   secret_id_rotation         = each.value.access == "direct-vault" ? each.value.secret_id_rotation : null
+  delete_all_versions        = each.value.delete_all_versions
 
   depends_on = [mosaic_platform.this]
 }

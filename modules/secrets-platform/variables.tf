@@ -19,7 +19,10 @@ variable "apps" {
     extra_read_paths   = optional(list(string), [])
     secrets_wo_version = optional(number)
     secret_id_rotation = optional(string)
-    env_names          = optional(map(string))
+    # false: a removed or destroyed secret is soft-deleted (vault kv undelete restores it);
+    # true: every version is purged.
+    delete_all_versions = optional(bool, false)
+    env_names           = optional(map(string))
     approle = optional(object({
       token_ttl          = optional(string)
       token_max_ttl      = optional(string)

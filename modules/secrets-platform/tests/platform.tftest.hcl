@@ -4,15 +4,18 @@ provider "mosaic" {}
 variables {
   environments = ["dev", "prod"]
   apps = {
-    web = { environment = "dev", service = "web", namespace = "web" }
+    # Purged on teardown, so that the platform can remove the mounts (soft-deleted secrets
+    # still count as secrets a mount holds).
+    web = { environment = "dev", service = "web", namespace = "web", delete_all_versions = true }
     api = {
-      environment        = "prod"
-      service            = "api"
-      namespace          = "api"
-      access             = "direct-vault"
-      justification      = "DB secrets engine leases with a 15 minute TTL"
-      extra_read_paths   = ["database/creds/api-role"]
-      secrets_wo_version = 1
+      environment         = "prod"
+      service             = "api"
+      namespace           = "api"
+      access              = "direct-vault"
+      justification       = "DB secrets engine leases with a 15 minute TTL"
+      extra_read_paths    = ["database/creds/api-role"]
+      secrets_wo_version  = 1
+      delete_all_versions = true
     }
   }
   secrets = {
