@@ -40,6 +40,8 @@ type Vault interface {
 	LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error)
 	DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error
 	TokenValid(ctx context.Context) bool
+	// Identity names the login for messages ("JWT role ci-writer-prod at auth/jwt"), or "".
+	Identity() string
 }
 
 var _ Vault = (*vault.Client)(nil)
@@ -219,7 +221,8 @@ type Syncer struct {
 
 // explain is vault.Explain with this syncer's token check and AppRole mount.
 func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
-	return vault.Explain(op, vaultPath, err, func() bool { return s.V.TokenValid(ctx) }, s.AppRoleMount)
+	return vault.Explain(op, vaultPath, err, vault.Caller{
+		TokenValid: func() bool { return s.V.TokenValid(ctx) }, Identity: s.V.Identity(), AppRoleMount: s.AppRoleMount})
 }
 
 func (s *Syncer) fail(ctx context.Context, summary, op, vaultPath string, err error) *Error {

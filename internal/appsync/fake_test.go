@@ -336,6 +336,8 @@ func (f *fakeVault) DestroySecretIDAccessor(_ context.Context, _, role, accessor
 
 func (f *fakeVault) TokenValid(context.Context) bool { return f.tokenOK }
 
+func (f *fakeVault) Identity() string { return "" }
+
 // leftOf reports what of app web in prod is live is still in the fake ("" when nothing).
 func (f *fakeVault) leftOf() string {
 	const env, service = "prod", "web"

@@ -42,6 +42,10 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	}
 
 	st := *plan
+	st.JWTManaged = types.BoolValue(false)
+	if prior != nil && !prior.JWTManaged.IsNull() && !prior.JWTManaged.IsUnknown() {
+		st.JWTManaged = prior.JWTManaged
+	}
 	st.AppRoleManaged = types.BoolValue(false)
 	if prior != nil && !prior.AppRoleManaged.IsNull() && !prior.AppRoleManaged.IsUnknown() {
 		st.AppRoleManaged = prior.AppRoleManaged
@@ -94,6 +98,9 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 				return &st
 			}
 		}
+	}
+	if !r.convergeIdentities(ctx, c, prior, &st, envs, diags) {
+		return &st
 	}
 	for _, env := range removed {
 		if !r.removeEnvironment(ctx, c, env, diags) {

@@ -53,6 +53,11 @@ type PlatformModel struct {
 	CIWriterPolicies        types.Map    `tfsdk:"ci_writer_policies"`
 	AppRoleMount            types.String `tfsdk:"approle_mount"`
 	AppRoleManaged          types.Bool   `tfsdk:"approle_managed"`
+	JWTAuth                 types.Object `tfsdk:"jwt_auth"`
+	CIIdentities            types.Map    `tfsdk:"ci_identities"`
+	ESOIdentities           types.Map    `tfsdk:"eso_identities"`
+	JWTManaged              types.Bool   `tfsdk:"jwt_managed"`
+	JWTRoles                types.Map    `tfsdk:"jwt_roles"`
 }
 
 func (r *PlatformResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -110,6 +115,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Whether this resource enabled the AppRole auth method (and so disables it on destroy)."},
 		},
 	}
+	identitySchema(resp.Schema.Attributes)
 }
 
 // desired computes mounts and policy texts from environments and services.
@@ -173,13 +179,16 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var plan PlatformModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() {
+	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() ||
+		plan.JWTAuth.IsUnknown() || plan.CIIdentities.IsUnknown() || plan.ESOIdentities.IsUnknown() {
 		return
 	}
 	envs, mounts, readers, writers := r.desired(ctx, &plan, &resp.Diagnostics)
+	_, _, roles := r.identities(ctx, &plan, envs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.JWTRoles = roleSummaries(roles)
 	if !r.environmentsAllowed(envs, "write", path.Root("environments"), &resp.Diagnostics) {
 		return
 	}
@@ -194,6 +203,10 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.AppRoleManaged = prior.AppRoleManaged
 		if prior.AppRoleMount.ValueString() == "" {
 			plan.AppRoleManaged = types.BoolUnknown()
+		}
+		plan.JWTManaged = prior.JWTManaged
+		if !plan.JWTAuth.Equal(prior.JWTAuth) || prior.JWTManaged.IsNull() {
+			plan.JWTManaged = types.BoolUnknown()
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -300,6 +313,16 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if st.AppRoleManaged.IsNull() {
 		st.AppRoleManaged = types.BoolValue(false)
 	}
+	if st.JWTManaged.IsNull() {
+		st.JWTManaged = types.BoolValue(false)
+	}
+	if st.JWTAuth.IsNull() && st.JWTRoles.IsNull() {
+		st.JWTAuth = types.ObjectNull(jwtAuthAttrTypes)
+	}
+	r.readIdentities(ctx, c, &st, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
 }
 
@@ -326,6 +349,7 @@ func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteReques
 			return
 		}
 	}
+	r.deleteIdentities(ctx, c, &st, &resp.Diagnostics)
 	if st.AppRoleManaged.ValueBool() {
 		if err := c.DisableAuth(ctx, r.approleMount()); err != nil {
 			vaultError(ctx, c, &resp.Diagnostics, "Cannot disable AppRole", "delete", vault.AuthPath(r.approleMount()), err)

@@ -4,23 +4,15 @@ package provider
 
 import (
 	"context"
-	"os"
-	"strconv"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
@@ -49,7 +41,11 @@ type MosaicProviderModel struct {
 	CACertDir           types.String      `tfsdk:"ca_cert_dir"`
 	SkipTLSVerify       types.Bool        `tfsdk:"skip_tls_verify"`
 	MaxRetries          types.Int64       `tfsdk:"max_retries"`
+	TLSServerName       types.String      `tfsdk:"tls_server_name"`
+	ClientAuth          *ClientAuthModel  `tfsdk:"client_auth"`
 	AuthLoginAppRole    *AuthAppRoleModel `tfsdk:"auth_login_approle"`
+	AuthLoginJWT        *AuthJWTModel     `tfsdk:"auth_login_jwt"`
+	AuthLoginTokenFile  *TokenFileModel   `tfsdk:"auth_login_token_file"`
 	AppRoleMount        types.String      `tfsdk:"approle_mount"`
 	AllowedEnvironments types.List        `tfsdk:"allowed_environments"`
 }
@@ -59,6 +55,24 @@ type AuthAppRoleModel struct {
 	Mount    types.String `tfsdk:"mount"`
 	RoleID   types.String `tfsdk:"role_id"`
 	SecretID types.String `tfsdk:"secret_id"`
+}
+
+// AuthJWTModel is auth_login_jwt.
+type AuthJWTModel struct {
+	Mount types.String `tfsdk:"mount"`
+	Role  types.String `tfsdk:"role"`
+	JWT   types.String `tfsdk:"jwt"`
+}
+
+// TokenFileModel is auth_login_token_file.
+type TokenFileModel struct {
+	Filename types.String `tfsdk:"filename"`
+}
+
+// ClientAuthModel is client_auth.
+type ClientAuthModel struct {
+	CertFile types.String `tfsdk:"cert_file"`
+	KeyFile  types.String `tfsdk:"key_file"`
 }
 
 func (p *MosaicProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -81,7 +95,7 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "Vault token. Falls back to `VAULT_TOKEN`, then to `~/.vault-token` (what `vault login` writes). " +
-					"Ignored when `auth_login_approle` is set. Never logged.",
+					"Ignored when a login block (`auth_login_jwt`, `auth_login_approle`, `auth_login_token_file`) is set. Never logged.",
 			},
 			"namespace": schema.StringAttribute{
 				Optional:            true,
@@ -95,6 +109,10 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:            true,
 				MarkdownDescription: "Folder of PEM CA certificates. Falls back to `VAULT_CAPATH`.",
 			},
+			"tls_server_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name to use as the SNI host and to verify Vault's certificate against. Falls back to `VAULT_TLS_SERVER_NAME`.",
+			},
 			"skip_tls_verify": schema.BoolAttribute{
 				Optional:            true,
 				MarkdownDescription: "Do not verify Vault's TLS certificate (testing only). Falls back to `VAULT_SKIP_VERIFY`.",
@@ -102,7 +120,7 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How often a request that failed with a connection error, HTTP 429 or a 5xx is retried, " +
-					"with backoff between 250ms and 2s. Default 2.",
+					"with backoff between 250ms and 2s. Falls back to `VAULT_MAX_RETRIES`; default 2.",
 			},
 			"approle_mount": schema.StringAttribute{
 				Optional:            true,
@@ -120,6 +138,32 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 		},
 		Blocks: map[string]schema.Block{
+			"auth_login_jwt": schema.SingleNestedBlock{
+				MarkdownDescription: "Log in with a signed JWT, as a CI pipeline does with the ID token its platform issues " +
+					"(GitHub Actions, GitLab CI) and the `ci-writer-{env}` role that `mosaic_platform` binds. The login's token " +
+					"is used as it is (no child token is made), so its policies and TTL are the role's: give the role a " +
+					"`token_ttl` longer than your longest apply.",
+				Attributes: map[string]schema.Attribute{
+					"mount": schema.StringAttribute{Optional: true, MarkdownDescription: "Path of the JWT auth method. Default `jwt`."},
+					"role":  schema.StringAttribute{Optional: true, MarkdownDescription: "The role to log in as, e.g. `ci-writer-prod`. Required with this block."},
+					"jwt": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "The signed JWT. Falls back to `TERRAFORM_VAULT_AUTH_JWT`, as terraform-provider-vault names it. Never logged."},
+				},
+			},
+			"auth_login_token_file": schema.SingleNestedBlock{
+				MarkdownDescription: "Read the token from a file, as Vault Agent's token sink writes it. Falls back to " +
+					"`TERRAFORM_VAULT_TOKEN_FILENAME`. The token is used as it is (no child token).",
+				Attributes: map[string]schema.Attribute{
+					"filename": schema.StringAttribute{Optional: true, MarkdownDescription: "Path of the token file."},
+				},
+			},
+			"client_auth": schema.SingleNestedBlock{
+				MarkdownDescription: "A client certificate for TLS, for a Vault that asks for one. Falls back to `VAULT_CLIENT_CERT` and `VAULT_CLIENT_KEY`.",
+				Attributes: map[string]schema.Attribute{
+					"cert_file": schema.StringAttribute{Optional: true, MarkdownDescription: "PEM file of the client certificate."},
+					"key_file":  schema.StringAttribute{Optional: true, MarkdownDescription: "PEM file of its private key."},
+				},
+			},
 			"auth_login_approle": schema.SingleNestedBlock{
 				MarkdownDescription: "Log in with an AppRole instead of a token, as a CI pipeline does with the CI writer " +
 					"policy of its environment.",
@@ -143,116 +187,16 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 	}
 }
 
-// providerData is what resources receive: the resolved configuration and a Vault client that
-// is built on first use, so that functions and rendering data sources work without Vault.
-type providerData struct {
-	cfg                 vault.Config
-	approleMount        string
-	allowedEnvironments []string
-
-	once   sync.Once
-	client *vault.Client
-	err    error
-
-	// claimed holds the IDs of the apps created by this provider process: two declarations of
-	// one app in one configuration are refused instead of fighting over it.
-	claimed sync.Map
-}
-
-// claim records that an app is being created by this process; false when it already was.
-func (d *providerData) claim(id string) bool {
-	_, taken := d.claimed.LoadOrStore(id, true)
-	return !taken
-}
-
-// Client returns the provider's one Vault client, building it (and checking the token) on first use.
-func (d *providerData) Client(ctx context.Context) (*vault.Client, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	d.once.Do(func() {
-		tflog.Debug(ctx, "building the Vault client", map[string]any{
-			"address": d.cfg.Address, "namespace": d.cfg.Namespace, "approle_login": d.cfg.Login != nil,
-		})
-		d.client, d.err = vault.New(ctx, d.cfg)
-	})
-	if d.err != nil {
-		diags.AddError("Cannot use Vault", d.err.Error())
-	}
-	return d.client, diags
-}
-
-// EnvironmentAllowed reports whether the workspace lock lets this configuration write env.
-func (d *providerData) EnvironmentAllowed(env string) bool {
-	if len(d.allowedEnvironments) == 0 {
-		return true
-	}
-	for _, e := range d.allowedEnvironments {
-		if e == env {
-			return true
-		}
-	}
-	return false
-}
-
-func stringOr(v types.String, env string) string {
-	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
-		return v.ValueString()
-	}
-	return os.Getenv(env)
-}
-
 func (p *MosaicProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m MosaicProviderModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for name, v := range map[string]types.String{"address": m.Address, "token": m.Token, "namespace": m.Namespace} {
-		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider "+name,
-				"The provider's "+name+" is not known until apply. Set it from a variable or the environment instead.")
-		}
-	}
+	d := &providerData{approleMount: policy.DefaultAppRoleMount}
+	d.cfg = resolveConfig(&m, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-
-	d := &providerData{approleMount: policy.DefaultAppRoleMount}
-	d.cfg = vault.Config{
-		Address:    stringOr(m.Address, "VAULT_ADDR"),
-		Namespace:  stringOr(m.Namespace, "VAULT_NAMESPACE"),
-		CACertFile: stringOr(m.CACertFile, "VAULT_CACERT"),
-		CACertDir:  stringOr(m.CACertDir, "VAULT_CAPATH"),
-		MaxRetries: 2,
-	}
-	if !m.SkipTLSVerify.IsNull() {
-		d.cfg.SkipTLSVerify = m.SkipTLSVerify.ValueBool()
-	} else if v := os.Getenv("VAULT_SKIP_VERIFY"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid VAULT_SKIP_VERIFY", "VAULT_SKIP_VERIFY must be true or false, not "+strconv.Quote(v)+".")
-			return
-		}
-		d.cfg.SkipTLSVerify = b
-	}
-	if !m.MaxRetries.IsNull() {
-		if m.MaxRetries.ValueInt64() < 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", "max_retries must be 0 or more.")
-			return
-		}
-		d.cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
-	}
-	if a := m.AuthLoginAppRole; a != nil {
-		if a.RoleID.ValueString() == "" || a.SecretID.ValueString() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("auth_login_approle"), "Incomplete auth_login_approle",
-				"auth_login_approle needs both role_id and secret_id (known at plan time).")
-			return
-		}
-		d.cfg.Login = &vault.AppRoleLogin{Mount: a.Mount.ValueString(), RoleID: a.RoleID.ValueString(), SecretID: a.SecretID.ValueString()}
-	} else {
-		d.cfg.Token = stringOr(m.Token, "VAULT_TOKEN")
-		if d.cfg.Token == "" {
-			d.cfg.Token = vault.TokenFromHelperFile()
-		}
 	}
 	if v := m.AppRoleMount.ValueString(); v != "" {
 		d.approleMount = v

@@ -129,7 +129,7 @@ func TestAccProvider_errors(t *testing.T) {
     role_id   = "` + "00000000-0000-0000-0000-000000000000" + `"
     secret_id = "wrong"
   }
-}`, want: `(?s)AppRole login at auth/approle/login failed`},
+}`, want: `(?s)AppRole at auth/approle: login failed: Vault refused the credentials.*role_id\s+and\s+secret_id`},
 		"bad skip verify": {provider: `provider "mosaic" {}`, env: map[string]string{"VAULT_SKIP_VERIFY": "maybe"}, want: `VAULT_SKIP_VERIFY must be true or false`},
 	}
 	for name, tc := range tests {

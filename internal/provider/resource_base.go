@@ -79,7 +79,7 @@ func lockMessage(allowed []string, env, what string) string {
 // vaultError adds one diagnostic for a failed Vault request: a short summary, and a detail
 // naming the operation, the Vault path, the missing capability and what to do.
 func vaultError(ctx context.Context, c *vault.Client, diags *diag.Diagnostics, summary, op, vaultPath string, err error) {
-	diags.AddError(summary, vault.Explain(op, vaultPath, err, func() bool { return c.TokenValid(ctx) }, ""))
+	diags.AddError(summary, vault.Explain(op, vaultPath, err, vault.Caller{TokenValid: func() bool { return c.TokenValid(ctx) }, Identity: c.Identity()}))
 }
 
 // addError adds err as one diagnostic: an *appsync.Error on the attribute at fault (at maps

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// WriteRole creates or updates an AppRole role.
+// WriteRole creates or updates a role of the auth method at mount (AppRole, JWT).
 func (c *Client) WriteRole(ctx context.Context, mount, role string, params map[string]any) error {
 	_, err := c.api.Logical().WriteWithContext(ctx, RolePath(mount, role), params)
 	return classify(err)

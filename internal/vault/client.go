@@ -30,9 +30,30 @@ var ErrCASMismatch = errors.New("check-and-set version mismatch")
 // ErrPermissionDenied is returned on a 403.
 var ErrPermissionDenied = errors.New("permission denied")
 
-// AppRoleLogin is the AppRole a CI pipeline logs in with.
-type AppRoleLogin struct {
-	Mount, RoleID, SecretID string
+// Login is how the provider logs in instead of using a token: an auth method at Mount and the
+// parameters of its login endpoint. Method names it in messages ("AppRole", "JWT").
+type Login struct {
+	Method, Mount string
+	// Role names the role logged in as, for messages ("" when the method has none).
+	Role   string
+	Params map[string]any
+}
+
+// AppRoleLogin is the login of a CI pipeline with an AppRole.
+func AppRoleLogin(mount, roleID, secretID string) *Login {
+	if mount == "" {
+		mount = policy.DefaultAppRoleMount
+	}
+	return &Login{Method: "AppRole", Mount: mount, Params: map[string]any{"role_id": roleID, "secret_id": secretID}}
+}
+
+// JWTLogin is the login with a signed JWT (a GitHub Actions or GitLab ID token, a Kubernetes
+// service account token) as role of the JWT auth method at mount.
+func JWTLogin(mount, role, jwt string) *Login {
+	if mount == "" {
+		mount = "jwt"
+	}
+	return &Login{Method: "JWT", Mount: mount, Role: role, Params: map[string]any{"role": role, "jwt": jwt}}
 }
 
 // Config is what the provider block resolves to.
@@ -43,8 +64,11 @@ type Config struct {
 	CACertFile    string
 	CACertDir     string
 	SkipTLSVerify bool
-	MaxRetries    int
-	Login         *AppRoleLogin
+	TLSServerName string
+	// ClientCert and ClientKey are PEM files of a client certificate for TLS (mutual TLS).
+	ClientCert, ClientKey string
+	MaxRetries            int
+	Login                 *Login
 	// Timeout bounds each HTTP request; zero means 60s.
 	Timeout time.Duration
 }
@@ -52,6 +76,8 @@ type Config struct {
 // Client is the provider's one Vault client, built on first use (see provider.providerData.Client).
 type Client struct {
 	api *api.Client
+	// identity says who the client is, for messages: "JWT role ci-writer-prod at auth/jwt".
+	identity string
 	// mounts caches found mounts for the life of the provider process (one plan or apply).
 	mountsMu sync.Mutex
 	mounts   map[string]*MountInfo
@@ -89,8 +115,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if conf.Timeout == 0 {
 		conf.Timeout = 60 * time.Second
 	}
-	if err := conf.ConfigureTLS(&api.TLSConfig{CACert: cfg.CACertFile, CAPath: cfg.CACertDir, Insecure: cfg.SkipTLSVerify}); err != nil {
-		return nil, fmt.Errorf("configuring TLS (ca_cert_file %q, ca_cert_dir %q): %w", cfg.CACertFile, cfg.CACertDir, err)
+	if (cfg.ClientCert == "") != (cfg.ClientKey == "") {
+		return nil, errors.New("client_auth needs both cert_file and key_file (or VAULT_CLIENT_CERT and VAULT_CLIENT_KEY)")
+	}
+	if err := conf.ConfigureTLS(&api.TLSConfig{CACert: cfg.CACertFile, CAPath: cfg.CACertDir, Insecure: cfg.SkipTLSVerify,
+		TLSServerName: cfg.TLSServerName, ClientCert: cfg.ClientCert, ClientKey: cfg.ClientKey}); err != nil {
+		return nil, fmt.Errorf("configuring TLS (ca_cert_file %q, ca_cert_dir %q, client_auth %q): %w", cfg.CACertFile, cfg.CACertDir, cfg.ClientCert, err)
 	}
 	// One client per provider, its connections kept alive: Terraform runs up to -parallelism
 	// (default 10) operations at once, more than the pooled transport's default of
@@ -107,29 +137,20 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 
 	switch {
 	case cfg.Login != nil:
-		mount := cfg.Login.Mount
-		if mount == "" {
-			mount = policy.DefaultAppRoleMount
-		}
-		secret, err := c.Logical().WriteWithContext(ctx, LoginPath(mount), map[string]any{
-			"role_id": cfg.Login.RoleID, "secret_id": cfg.Login.SecretID,
-		})
+		token, err := login(ctx, c, cfg.Login)
 		if err != nil {
-			return nil, fmt.Errorf("AppRole login at auth/%s/login failed (check auth_login_approle role_id and secret_id, and that the AppRole auth method is mounted at %q): %w", mount, mount, redactErr(err))
+			return nil, err
 		}
-		if secret == nil || secret.Auth == nil || secret.Auth.ClientToken == "" {
-			return nil, fmt.Errorf("AppRole login at auth/%s/login returned no token", mount)
-		}
-		c.SetToken(secret.Auth.ClientToken)
+		// The login's own token is used as it is: no child token is made, so the token's
+		// policies and TTL are exactly those of the role logged in with.
+		c.SetToken(token)
+		return &Client{api: c, identity: cfg.Login.Describe()}, nil // the login proved Vault answers
 	case cfg.Token != "":
 		c.SetToken(cfg.Token)
 	default:
-		return nil, errors.New("no Vault token: set token or auth_login_approle in the provider block, VAULT_TOKEN, or log in with `vault login` (~/.vault-token)")
+		return nil, errors.New("no Vault token: set token, auth_login_jwt, auth_login_approle or auth_login_token_file in the provider block, VAULT_TOKEN, or log in with `vault login` (~/.vault-token)")
 	}
 
-	if cfg.Login != nil {
-		return &Client{api: c}, nil // the login just proved Vault answers and issued this token
-	}
 	if _, err := c.Auth().Token().LookupSelfWithContext(ctx); err != nil {
 		var re *api.ResponseError
 		if errors.As(err, &re) && re.StatusCode == http.StatusForbidden {
@@ -142,6 +163,38 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	return &Client{api: c}, nil
 }
+
+// Describe names the login for messages: "JWT role ci-writer-prod at auth/jwt".
+func (l *Login) Describe() string {
+	if l.Role != "" {
+		return fmt.Sprintf("%s role %s at auth/%s", l.Method, l.Role, l.Mount)
+	}
+	return fmt.Sprintf("%s at auth/%s", l.Method, l.Mount)
+}
+
+// login logs in at the login endpoint of l and returns the token. A refusal names the role and
+// keeps Vault's reason (a claim that does not match, an expired token, a wrong audience).
+func login(ctx context.Context, c *api.Client, l *Login) (string, error) {
+	secret, err := c.Logical().WriteWithContext(ctx, LoginPath(l.Mount), l.Params)
+	if err != nil {
+		var re *api.ResponseError
+		if errors.As(err, &re) && re.StatusCode == http.StatusNotFound {
+			return "", fmt.Errorf("%s: login failed: no %s auth method is mounted at auth/%s (set mount in the provider's login block): %w", l.Describe(), l.Method, l.Mount, redactErr(err))
+		}
+		check := "role_id and secret_id"
+		if l.Method == "JWT" {
+			check = "the JWT's signature, issuer, audience and expiry, and the role's bound claims"
+		}
+		return "", fmt.Errorf("%s: login failed: Vault refused the credentials (check %s): %w. Nothing was written", l.Describe(), check, redactErr(err))
+	}
+	if secret == nil || secret.Auth == nil || secret.Auth.ClientToken == "" {
+		return "", fmt.Errorf("%s: login returned no token", l.Describe())
+	}
+	return secret.Auth.ClientToken, nil
+}
+
+// Identity says who the client is logged in as, for messages; "" for a given token.
+func (c *Client) Identity() string { return c.identity }
 
 // TokenValid reports whether Vault still accepts the client's token (one lookup-self); used to
 // tell a revoked or expired token from a missing capability after a 403.

@@ -6,18 +6,31 @@ import (
 	"strings"
 )
 
+// Caller is what Explain knows of who made the request.
+type Caller struct {
+	// TokenValid is asked only after a 403, to tell a revoked or expired token from a missing capability.
+	TokenValid func() bool
+	// Identity names the login ("JWT role ci-writer-prod at auth/jwt"); "" for a given token.
+	Identity string
+	// AppRoleMount names the AppRole mount in the hint for a missing auth handler.
+	AppRoleMount string
+}
+
 // Explain turns an error of a Vault request into one message for a person: the operation, the
-// Vault path, why it failed and what to do. tokenValid is asked only after a 403, to tell a
-// revoked or expired token from a missing capability. approleMount names the AppRole mount in
-// the hint for a missing auth handler.
-func Explain(op, vaultPath string, err error, tokenValid func() bool, approleMount string) string {
+// Vault path, why it failed and what to do.
+func Explain(op, vaultPath string, err error, who Caller) string {
+	tokenValid, approleMount := who.TokenValid, who.AppRoleMount
+	holder := "the token's policies"
+	if who.Identity != "" {
+		holder = "the policies of the token from " + who.Identity
+	}
 	switch {
 	case errors.Is(err, ErrPermissionDenied) && tokenValid != nil && !tokenValid():
 		return fmt.Sprintf("Vault refused %s on %s because the token is no longer valid: it was revoked or expired during this run. "+
 			"Nothing after this request was written, and the state records what was. Apply again with a valid token. (%v)", op, vaultPath, err)
 	case errors.Is(err, ErrPermissionDenied):
-		return fmt.Sprintf("Vault denied %s on %s: the token's policies lack the %q capability on this path (or a parameter it sent is not allowed there). "+
-			"Grant it (the CI writer policy of this environment does, for the services it lists) or use a token that has it. (%v)", op, vaultPath, capabilityOf(op), err)
+		return fmt.Sprintf("Vault denied %s on %s: %s lack the %q capability on this path (or a parameter it sent is not allowed there). "+
+			"Grant it (the CI writer policy of this environment does, for the services it lists) or use a token that has it. (%v)", op, vaultPath, holder, capabilityOf(op), err)
 	case IsNotFound(err) && strings.HasPrefix(vaultPath, "auth/"):
 		return fmt.Sprintf("Vault has no handler for %s: is the AppRole auth method enabled at auth/%s? Enable it (the mosaic_platform resource does, or `vault auth enable -path=%s approle`), or set approle_mount in the provider block. (%v)", vaultPath, approleMount, approleMount, err)
 	case IsNotFound(err):

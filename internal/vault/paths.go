@@ -28,7 +28,10 @@ func MountPath(mount string) string { return "sys/mounts/" + strings.Trim(mount,
 // AuthPath is the API path of an auth method.
 func AuthPath(mount string) string { return "sys/auth/" + strings.Trim(mount, "/") }
 
-// RolePath is the API path of an AppRole role.
+// AuthConfigPath is an auth method's configuration.
+func AuthConfigPath(mount string) string { return "auth/" + strings.Trim(mount, "/") + "/config" }
+
+// RolePath is the API path of a role of an auth method (AppRole, JWT).
 func RolePath(mount, role string) string { return "auth/" + mount + "/role/" + role }
 
 // RoleIDPath is where a role's role_id is read.

@@ -80,12 +80,26 @@ func (c *Client) MountCached(ctx context.Context, path string) (*MountInfo, erro
 
 // AuthMounted reports whether an auth method is enabled at path.
 func (c *Client) AuthMounted(ctx context.Context, path string) (bool, error) {
+	typ, err := c.AuthType(ctx, path)
+	return typ != "", err
+}
+
+// AuthType is the type of the auth method enabled at path ("approle", "jwt"), "" when none is.
+func (c *Client) AuthType(ctx context.Context, path string) (string, error) {
 	auths, err := c.api.Sys().ListAuthWithContext(ctx)
 	if err != nil {
-		return false, classify(err)
+		return "", classify(err)
 	}
-	_, ok := auths[strings.Trim(path, "/")+"/"]
-	return ok, nil
+	if a, ok := auths[strings.Trim(path, "/")+"/"]; ok {
+		return a.Type, nil
+	}
+	return "", nil
+}
+
+// WriteAuthConfig writes an auth method's configuration (auth/{mount}/config).
+func (c *Client) WriteAuthConfig(ctx context.Context, mount string, params map[string]any) error {
+	_, err := c.api.Logical().WriteWithContext(ctx, AuthConfigPath(mount), params)
+	return classify(err)
 }
 
 // EnableKV2 mounts a KV version 2 secrets engine at path.

@@ -46,22 +46,25 @@ func TestExplain(t *testing.T) {
 		op, path   string
 		err        error
 		tokenValid bool
+		identity   string
 		want       []string
 	}{
-		"missing capability": {"write (create/update)", "sys/policies/acl/web-prod", denied, true,
-			[]string{"Vault denied write (create/update) on sys/policies/acl/web-prod", `lack the "create/update" capability`}},
-		"revoked token": {"read", "secret-prod/metadata/web/db", denied, false,
-			[]string{"token is no longer valid", "secret-prod/metadata/web/db"}},
-		"no approle": {"write (create/update)", "auth/approle/role/web-prod", fmt.Errorf("%w: x", ErrNotFound), true,
-			[]string{"is the AppRole auth method enabled at auth/approle?"}},
-		"no mount": {"read", "secret-qa/data/x", fmt.Errorf("%w: x", ErrNotFound), true,
-			[]string{"does the mount exist and is it KV v2?"}},
-		"unreachable": {"read", "sys/policies/acl/x", errors.New("dial tcp: connection refused"), true,
-			[]string{"read on sys/policies/acl/x failed", "next apply picks up"}},
+		"denied to a login": {op: "read", path: "sys/policies/acl/x-prod", err: denied, tokenValid: true, identity: "JWT role ci-writer-prod at auth/jwt",
+			want: []string{`the token from JWT role ci-writer-prod at auth/jwt lack the "read" capability`}},
+		"missing capability": {op: "write (create/update)", path: "sys/policies/acl/web-prod", err: denied, tokenValid: true,
+			want: []string{"Vault denied write (create/update) on sys/policies/acl/web-prod", `lack the "create/update" capability`}},
+		"revoked token": {op: "read", path: "secret-prod/metadata/web/db", err: denied, tokenValid: false,
+			want: []string{"token is no longer valid", "secret-prod/metadata/web/db"}},
+		"no approle": {op: "write (create/update)", path: "auth/approle/role/web-prod", err: fmt.Errorf("%w: x", ErrNotFound), tokenValid: true,
+			want: []string{"is the AppRole auth method enabled at auth/approle?"}},
+		"no mount": {op: "read", path: "secret-qa/data/x", err: fmt.Errorf("%w: x", ErrNotFound), tokenValid: true,
+			want: []string{"does the mount exist and is it KV v2?"}},
+		"unreachable": {op: "read", path: "sys/policies/acl/x", err: errors.New("dial tcp: connection refused"), tokenValid: true,
+			want: []string{"read on sys/policies/acl/x failed", "next apply picks up"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got := Explain(tc.op, tc.path, tc.err, func() bool { return tc.tokenValid }, "approle")
+			got := Explain(tc.op, tc.path, tc.err, Caller{TokenValid: func() bool { return tc.tokenValid }, Identity: tc.identity, AppRoleMount: "approle"})
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("Explain = %q, want it to contain %q", got, w)

@@ -1,0 +1,176 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// providerData is what resources receive: the resolved configuration and a Vault client that
+// is built on first use, so that functions and rendering data sources work without Vault.
+type providerData struct {
+	cfg                 vault.Config
+	approleMount        string
+	allowedEnvironments []string
+
+	once   sync.Once
+	client *vault.Client
+	err    error
+
+	// claimed holds the IDs of the apps created by this provider process: two declarations of
+	// one app in one configuration are refused instead of fighting over it.
+	claimed sync.Map
+}
+
+// claim records that an app is being created by this process; false when it already was.
+func (d *providerData) claim(id string) bool {
+	_, taken := d.claimed.LoadOrStore(id, true)
+	return !taken
+}
+
+// Client returns the provider's one Vault client, building it (and checking the token) on first use.
+func (d *providerData) Client(ctx context.Context) (*vault.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	d.once.Do(func() {
+		tflog.Debug(ctx, "building the Vault client", map[string]any{
+			"address": d.cfg.Address, "namespace": d.cfg.Namespace, "login": d.cfg.Login != nil,
+		})
+		d.client, d.err = vault.New(ctx, d.cfg)
+	})
+	if d.err != nil {
+		diags.AddError("Cannot use Vault", d.err.Error())
+	}
+	return d.client, diags
+}
+
+// EnvironmentAllowed reports whether the workspace lock lets this configuration write env.
+func (d *providerData) EnvironmentAllowed(env string) bool {
+	if len(d.allowedEnvironments) == 0 {
+		return true
+	}
+	for _, e := range d.allowedEnvironments {
+		if e == env {
+			return true
+		}
+	}
+	return false
+}
+
+func stringOr(v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+// resolveConfig turns the provider block and the VAULT_* environment into the client's
+// configuration. Logins take precedence over a token: auth_login_jwt, then auth_login_approle,
+// then auth_login_token_file; else token, VAULT_TOKEN, ~/.vault-token.
+func resolveConfig(m *MosaicProviderModel, diags *diag.Diagnostics) vault.Config {
+	for name, v := range map[string]types.String{"address": m.Address, "token": m.Token, "namespace": m.Namespace} {
+		if v.IsUnknown() {
+			diags.AddAttributeError(path.Root(name), "Unknown provider "+name,
+				"The provider's "+name+" is not known until apply. Set it from a variable or the environment instead.")
+		}
+	}
+	cfg := vault.Config{
+		Address:       stringOr(m.Address, "VAULT_ADDR"),
+		Namespace:     stringOr(m.Namespace, "VAULT_NAMESPACE"),
+		CACertFile:    stringOr(m.CACertFile, "VAULT_CACERT"),
+		CACertDir:     stringOr(m.CACertDir, "VAULT_CAPATH"),
+		TLSServerName: stringOr(m.TLSServerName, "VAULT_TLS_SERVER_NAME"),
+		ClientCert:    os.Getenv("VAULT_CLIENT_CERT"),
+		ClientKey:     os.Getenv("VAULT_CLIENT_KEY"),
+		MaxRetries:    2,
+	}
+	if c := m.ClientAuth; c != nil {
+		cfg.ClientCert, cfg.ClientKey = c.CertFile.ValueString(), c.KeyFile.ValueString()
+		if cfg.ClientCert == "" || cfg.ClientKey == "" {
+			diags.AddAttributeError(path.Root("client_auth"), "Incomplete client_auth", "client_auth needs both cert_file and key_file.")
+		}
+	}
+	if b, ok := boolOr(m.SkipTLSVerify, "VAULT_SKIP_VERIFY", diags); ok {
+		cfg.SkipTLSVerify = b
+	}
+	switch {
+	case !m.MaxRetries.IsNull():
+		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
+	case os.Getenv("VAULT_MAX_RETRIES") != "":
+		n, err := strconv.Atoi(os.Getenv("VAULT_MAX_RETRIES"))
+		if err != nil {
+			diags.AddError("Invalid VAULT_MAX_RETRIES", "VAULT_MAX_RETRIES must be a whole number, not "+strconv.Quote(os.Getenv("VAULT_MAX_RETRIES"))+".")
+		}
+		cfg.MaxRetries = n
+	}
+	if cfg.MaxRetries < 0 {
+		diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", "max_retries (or VAULT_MAX_RETRIES) must be 0 or more.")
+	}
+	cfg.Login, cfg.Token = loginOf(m, diags)
+	return cfg
+}
+
+// loginOf resolves the login block, or the token when there is none.
+func loginOf(m *MosaicProviderModel, diags *diag.Diagnostics) (*vault.Login, string) {
+	switch {
+	case m.AuthLoginJWT != nil:
+		j := m.AuthLoginJWT
+		jwt := stringOr(j.JWT, "TERRAFORM_VAULT_AUTH_JWT")
+		if j.Role.ValueString() == "" || strings.TrimSpace(jwt) == "" {
+			diags.AddAttributeError(path.Root("auth_login_jwt"), "Incomplete auth_login_jwt",
+				"auth_login_jwt needs role and jwt (or TERRAFORM_VAULT_AUTH_JWT), known at plan time.")
+			return nil, ""
+		}
+		return vault.JWTLogin(j.Mount.ValueString(), j.Role.ValueString(), strings.TrimSpace(jwt)), ""
+	case m.AuthLoginAppRole != nil:
+		a := m.AuthLoginAppRole
+		if a.RoleID.ValueString() == "" || a.SecretID.ValueString() == "" {
+			diags.AddAttributeError(path.Root("auth_login_approle"), "Incomplete auth_login_approle",
+				"auth_login_approle needs both role_id and secret_id (known at plan time).")
+			return nil, ""
+		}
+		return vault.AppRoleLogin(a.Mount.ValueString(), a.RoleID.ValueString(), a.SecretID.ValueString()), ""
+	case m.AuthLoginTokenFile != nil || os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME") != "":
+		name := os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME")
+		if m.AuthLoginTokenFile != nil {
+			name = stringOr(m.AuthLoginTokenFile.Filename, "TERRAFORM_VAULT_TOKEN_FILENAME")
+		}
+		b, err := os.ReadFile(name)
+		if err != nil || strings.TrimSpace(string(b)) == "" {
+			diags.AddAttributeError(path.Root("auth_login_token_file"), "Cannot read the token file",
+				"auth_login_token_file: the token file "+strconv.Quote(name)+" cannot be read or is empty. Is Vault Agent's sink writing it?")
+			return nil, ""
+		}
+		return nil, strings.TrimSpace(string(b))
+	}
+	token := stringOr(m.Token, "VAULT_TOKEN")
+	if token == "" {
+		token = vault.TokenFromHelperFile()
+	}
+	return nil, token
+}
+
+// boolOr is a bool attribute, else the environment variable env; ok is false when neither is set.
+func boolOr(v types.Bool, env string, diags *diag.Diagnostics) (value, ok bool) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool(), true
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return false, false
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		diags.AddError("Invalid "+env, env+" must be true or false, not "+strconv.Quote(s)+".")
+		return false, false
+	}
+	return b, true
+}
