@@ -12,6 +12,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tf" && cp "$root/examples/demo/main.tf" "$work/tf/"
 cd "$work/tf"
+# Every value is generated here: nothing secret is committed. The CI issuer is a stand-in key
+# pair that signs a GitHub-Actions-shaped ID token below.
+TF_VAR_db_password=$(openssl rand -hex 16) TF_VAR_oauth_client_secret=$(openssl rand -hex 16)
+TF_VAR_jwt_signing_key=$(openssl rand -base64 48 | tr -d '\n')
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/ci.key" 2>/dev/null
+TF_VAR_ci_public_key=$(openssl pkey -in "$work/ci.key" -pubout)
+export TF_VAR_db_password TF_VAR_oauth_client_secret TF_VAR_jwt_signing_key TF_VAR_ci_public_key
 echo "==> terraform plan (what a reviewer sees)"
 terraform plan -no-color -compact-warnings -out=plan.tfplan 2>&1 | grep -v "Warning: Provider development overrides\|dev_overrides\|^│\|^╷\|^╵" || true
 echo "==> terraform apply"
@@ -40,6 +47,23 @@ check() { if VAULT_TOKEN=$app_token "$VAULT" kv get -mount=secret-dev "$1" >/dev
 check backend-api/database/app
 check web/database/app
 check backend-api-bootstrap/approle/credentials
+
+echo
+echo "==> the dev pipeline logs in with its ID token (no long-lived token anywhere)"
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+now=$(date +%s)
+header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+claims() { printf '{"iss":"https://token.actions.githubusercontent.com","aud":"https://github.com/acme","sub":"repo:%s:ref:refs/heads/main","repository":"%s","ref":"refs/heads/main","iat":%d,"nbf":%d,"exp":%d}' "$1" "$1" "$now" "$now" "$((now + 600))" | b64url; }
+sign() { local body="$header.$(claims "$1")"; printf '%s.%s' "$body" "$(printf '%s' "$body" | openssl dgst -sha256 -sign "$work/ci.key" | b64url)"; }
+ci_token=$("$VAULT" write -field=token auth/jwt/login role=ci-writer-dev jwt="$(sign acme/platform-secrets)")
+echo "acme/platform-secrets@main: login OK, policies: $(VAULT_TOKEN=$ci_token "$VAULT" token lookup -format=json | grep -oE '"ci-writer-dev"' | head -1)"
+if "$VAULT" write auth/jwt/login role=ci-writer-dev jwt="$(sign acme/other-repo)" >/dev/null 2>&1; then
+  echo "acme/other-repo: login ALLOWED (unexpected)"; exit 1
+else
+  echo "acme/other-repo: login refused (bound claim repository does not match)"
+fi
+if VAULT_TOKEN=$ci_token "$VAULT" kv get -mount=secret-dev web/database/app >/dev/null 2>&1; then echo "ci-writer-dev reads secret-dev/web/database/app: allowed (a listed service)"; fi
+if ! VAULT_TOKEN=$ci_token "$VAULT" policy write web-dev - <<<'path "*" { capabilities = ["sudo"] }' >/dev/null 2>&1; then echo "ci-writer-dev widens web-dev's policy: denied (pinned to the rendered text)"; fi
 echo
 echo "==> done; stopping Vault"
 

@@ -9,9 +9,14 @@ MOSAIC_VAULT_BIN=$(scripts/vault-bin.sh)
 export TF_ACC_TERRAFORM_PATH MOSAIC_VAULT_BIN TF_ACC=1
 # OpenTofu resolves providers on its own registry host.
 export TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=mosaicstack
+# The harness parses `tofu version -json`; a CLI configuration that cannot be opened (these
+# machines set TF_CLI_CONFIG_FILE to a file that may not exist) makes tofu print a warning ahead
+# of the JSON. Give it an empty configuration of our own: nothing depends on the user's.
+cli_config=$(mktemp)
+export TF_CLI_CONFIG_FILE=$cli_config
 echo "==> acceptance tests with $("$TF_ACC_TERRAFORM_PATH" version | head -n 1)"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$cli_config"' EXIT
 status=0
 go test -count=1 -v -timeout 60m -run "${TESTS:-.}" ./internal/provider/... >"$log" 2>&1 || status=$?
 if [[ $status -ne 0 ]]; then

@@ -7,8 +7,12 @@ cd "$root"
 "$root/scripts/check-terraform.sh"
 MOSAIC_VAULT_BIN=$("$root/scripts/vault-bin.sh")
 export MOSAIC_VAULT_BIN TF_ACC=1
+# An empty CLI configuration of our own: the tests never depend on the user's (or on a
+# TF_CLI_CONFIG_FILE that points at a missing file, as on these machines).
+cli_config=$(mktemp)
+export TF_CLI_CONFIG_FILE=$cli_config
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$cli_config"' EXIT
 echo "==> unit and acceptance tests (Vault: $MOSAIC_VAULT_BIN)"
 status=0
 go test -count=1 -v -timeout 30m ./... >"$log" 2>&1 || status=$?

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Prints the path of a pinned developer tool, installing it once per machine from the Go module
 # proxy into ~/.cache/terraform-provider-mosaic/tools/<name>-<version>/.
-#   scripts/tool.sh golangci-lint | goreleaser | tofu
+#   scripts/tool.sh golangci-lint | goreleaser | tofu | actionlint
 # The pins live here, in one place; `make lint` and `make release-snapshot` call this script.
 set -euo pipefail
 
 GOLANGCI_LINT_VERSION=v2.15.0 # go-partial.tsv: installs with Go 1.26
 GORELEASER_VERSION=v2.15.1    # v2.18.2+ needs a newer Go
 OPENTOFU_VERSION=v1.12.6
+ACTIONLINT_VERSION=v1.7.12    # go-partial.tsv
 
 cache=${MOSAIC_CACHE:-$HOME/.cache/terraform-provider-mosaic}/tools
-name=${1:?usage: scripts/tool.sh golangci-lint|goreleaser|tofu}
+name=${1:?usage: scripts/tool.sh golangci-lint|goreleaser|tofu|actionlint}
 
 install() { # dir, package@version
   local dir=$1 pkg=$2
@@ -24,6 +25,11 @@ golangci-lint)
   dir=$cache/golangci-lint-$GOLANGCI_LINT_VERSION
   [[ -x $dir/golangci-lint ]] || install "$dir" github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION
   echo "$dir/golangci-lint"
+  ;;
+actionlint)
+  dir=$cache/actionlint-$ACTIONLINT_VERSION
+  [[ -x $dir/actionlint ]] || install "$dir" github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION
+  echo "$dir/actionlint"
   ;;
 goreleaser)
   dir=$cache/goreleaser-$GORELEASER_VERSION

@@ -1,24 +1,34 @@
-# Every argument falls back to Vault's usual environment variables
-# (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_SKIP_VERIFY)
-# and the token to ~/.vault-token.
-provider "mosaic" {
-  address = "https://vault.example.com:8200"
-
-  # A dev workspace cannot plan a prod write.
-  allowed_environments = ["dev"]
-
-  # CI pipelines log in with an AppRole instead of a token.
-  auth_login_approle {
-    role_id   = var.ci_role_id
-    secret_id = var.ci_secret_id
+terraform {
+  required_version = ">= 1.11" # write-only secrets_wo; provider functions need 1.8
+  required_providers {
+    mosaic = {
+      source  = "mosaicstack/mosaic"
+      version = ">= 0.1.0"
+    }
   }
 }
 
-variable "ci_role_id" {
-  type = string
+# Every argument falls back to Vault's usual environment variables (VAULT_ADDR, VAULT_TOKEN,
+# VAULT_NAMESPACE, VAULT_CACERT, VAULT_CAPATH, VAULT_SKIP_VERIFY, VAULT_TLS_SERVER_NAME,
+# VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_MAX_RETRIES) and the token to ~/.vault-token.
+provider "mosaic" {
+  address = "https://vault.example.com:8200"
+
+  # A prod workspace cannot plan, refresh, import or destroy anything outside prod.
+  allowed_environments = ["prod"]
+
+  # A CI pipeline logs in with the ID token its platform issues (GitHub Actions, GitLab CI),
+  # as the ci-writer-prod role that mosaic_platform binds. Without `jwt`, the token is read
+  # from TERRAFORM_VAULT_AUTH_JWT.
+  auth_login_jwt {
+    role = "ci-writer-prod"
+    jwt  = var.ci_id_token
+  }
 }
 
-variable "ci_secret_id" {
-  type      = string
-  sensitive = true
+variable "ci_id_token" {
+  description = "The pipeline's ID token, e.g. from the GitHub Actions OIDC endpoint with audience https://github.com/acme."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
 }

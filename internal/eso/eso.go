@@ -147,7 +147,7 @@ func Render(a App) (*Manifests, error) {
 		return nil, &InputError{Attr: "access", Err: err}
 	}
 	if !dns1123.MatchString(a.Namespace) || len(a.Namespace) > 63 {
-		return nil, &InputError{Attr: "namespace", Err: fmt.Errorf("namespace %q is not a valid Kubernetes namespace name (lowercase letters, digits and '-')", a.Namespace)}
+		return nil, &InputError{Attr: "kubernetes_namespace", Err: fmt.Errorf("kubernetes_namespace %q is not a valid Kubernetes namespace name (lowercase letters, digits and '-')", a.Namespace)}
 	}
 	if a.StoreName == "" {
 		a.StoreName = DefaultStoreName

@@ -175,7 +175,7 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"approle": schema.SingleNestedAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "AppRole settings, only with `access = \"direct-vault\"`; omitted, the guide's defaults " +
+				MarkdownDescription: "AppRole settings, only with `access = \"direct-vault\"`; omitted, the policy's defaults " +
 					"apply (token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0). A setting changed in Vault shows in the next plan.",
 				Attributes: map[string]schema.Attribute{
 					"token_ttl": schema.StringAttribute{

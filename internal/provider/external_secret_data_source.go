@@ -27,7 +27,7 @@ type ExternalSecretModel struct {
 	Environment     types.String `tfsdk:"environment"`
 	Service         types.String `tfsdk:"service"`
 	Access          types.String `tfsdk:"access"`
-	Namespace       types.String `tfsdk:"namespace"`
+	Namespace       types.String `tfsdk:"kubernetes_namespace"`
 	FieldNames      types.Map    `tfsdk:"field_names"`
 	EnvNames        types.Map    `tfsdk:"env_names"`
 	StoreName       types.String `tfsdk:"secret_store_name"`
@@ -58,7 +58,7 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 			"access": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "`eso` (default) or `direct-vault`; take it from `mosaic_app_secrets.<name>.access`.",
 				Validators:          []validator.String{accessValidator()}},
-			"namespace": schema.StringAttribute{Required: true, MarkdownDescription: "Kubernetes namespace of the ExternalSecret."},
+			"kubernetes_namespace": schema.StringAttribute{Required: true, MarkdownDescription: "Kubernetes namespace of the ExternalSecret and the app (not a Vault namespace: that is the provider's `namespace`)."},
 			"field_names": schema.MapAttribute{Optional: true, ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Secret key to field names; take it from `mosaic_app_secrets.<name>.field_names`. Required for `eso`."},
 			"env_names": schema.MapAttribute{Optional: true, ElementType: types.StringType,

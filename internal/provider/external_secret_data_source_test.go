@@ -38,7 +38,7 @@ data "mosaic_external_secret" "app" {
   service     = mosaic_app_secrets.app.service
   access      = mosaic_app_secrets.app.access
   field_names = mosaic_app_secrets.app.field_names
-  namespace   = "web"
+  kubernetes_namespace = "web"
   env_names   = { "database/app.password" = "DB_PASSWORD" }
 }
 
@@ -47,7 +47,7 @@ data "mosaic_external_secret" "direct" {
   service     = mosaic_app_secrets.direct.service
   access      = mosaic_app_secrets.direct.access
   field_names = mosaic_app_secrets.direct.field_names
-  namespace   = "api"
+  kubernetes_namespace = "api"
   vault_addr  = "https://vault.example.com"
 }
 

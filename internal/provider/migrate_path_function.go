@@ -25,7 +25,7 @@ func (f *MigratePathFunction) Definition(_ context.Context, _ function.Definitio
 		Summary: "Migrate a deprecated secret path to its canonical target",
 		MarkdownDescription: "Returns the canonical target of a deprecated path (`secret/infrastructure/*`, `secret/oauth/*`, " +
 			"`secret/database/*`, `secret/credentials/*`, `secret/k3s/<app>`) for an environment and service, following the " +
-			"guide's migration table, e.g. `secret/oauth/google` in prod for `backend-api` -> `secret-prod/backend-api/oauth/google`.",
+			"policy's migration table (see the Secrets policy guide), e.g. `secret/oauth/google` in prod for `backend-api` -> `secret-prod/backend-api/oauth/google`.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "old_path", MarkdownDescription: "The deprecated path."},
 			function.StringParameter{Name: "environment", MarkdownDescription: "`dev`, `staging` or `prod`."},

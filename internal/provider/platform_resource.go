@@ -76,7 +76,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"an ESO reader policy (`eso-reader-{env}`: read/list on that mount only) and a CI writer policy (`ci-writer-{env}`: " +
 			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other). " +
 			"Apps should `depends_on` it.\n\n" +
-			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the guide's manual " +
+			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the policy's manual " +
 			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
 			"`allow_destroy_with_secrets = true`; the check runs at apply before anything is deleted (at plan time, apps being " +
 			"destroyed in the same run still hold their secrets).\n\n" +

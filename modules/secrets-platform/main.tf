@@ -20,7 +20,7 @@ resource "mosaic_app_secrets" "app" {
   service     = each.value.service
 
   secrets            = try(var.secrets[each.key], null)
-  secrets_wo         = each.value.secrets_wo_version == null ? null : var.secrets_wo[each.key]
+  secrets_wo         = var.secrets_wo == null ? null : lookup(var.secrets_wo, each.key, null)
   secrets_wo_version = each.value.secrets_wo_version
 
   access                     = each.value.access
@@ -36,12 +36,12 @@ resource "mosaic_app_secrets" "app" {
 data "mosaic_external_secret" "app" {
   for_each = var.apps
 
-  environment       = mosaic_app_secrets.app[each.key].environment
-  service           = mosaic_app_secrets.app[each.key].service
-  access            = mosaic_app_secrets.app[each.key].access
-  field_names       = mosaic_app_secrets.app[each.key].field_names
-  namespace         = each.value.namespace
-  env_names         = each.value.env_names
-  vault_addr        = var.vault_addr
-  secret_store_name = var.secret_store_name
+  environment          = mosaic_app_secrets.app[each.key].environment
+  service              = mosaic_app_secrets.app[each.key].service
+  access               = mosaic_app_secrets.app[each.key].access
+  field_names          = mosaic_app_secrets.app[each.key].field_names
+  kubernetes_namespace = each.value.kubernetes_namespace
+  env_names            = each.value.env_names
+  vault_addr           = var.vault_addr
+  secret_store_name    = var.secret_store_name
 }

@@ -9,25 +9,27 @@ variable "environments" {
 }
 
 variable "apps" {
-  description = "One entry per app: environment, service, access (eso or direct-vault), justification, extra read paths, AppRole settings, Kubernetes namespace, and secrets_wo_version when its secrets come through secrets_wo."
+  description = "One entry per app: environment, service, kubernetes_namespace, access (eso or direct-vault), justification, extra read paths, AppRole settings (TTLs, num uses, CIDRs), delete_all_versions, and secrets_wo_version when its secrets come through secrets_wo."
   type = map(object({
-    environment        = string
-    service            = string
-    namespace          = string
-    access             = optional(string, "eso")
-    justification      = optional(string)
-    extra_read_paths   = optional(list(string), [])
-    secrets_wo_version = optional(number)
-    secret_id_rotation = optional(string)
+    environment          = string
+    service              = string
+    kubernetes_namespace = string
+    access               = optional(string, "eso")
+    justification        = optional(string)
+    extra_read_paths     = optional(list(string), [])
+    secrets_wo_version   = optional(number)
+    secret_id_rotation   = optional(string)
     # false: a removed or destroyed secret is soft-deleted (vault kv undelete restores it);
     # true: every version is purged.
     delete_all_versions = optional(bool, false)
     env_names           = optional(map(string))
     approle = optional(object({
-      token_ttl          = optional(string)
-      token_max_ttl      = optional(string)
-      secret_id_ttl      = optional(string)
-      secret_id_num_uses = optional(number)
+      token_ttl             = optional(string)
+      token_max_ttl         = optional(string)
+      secret_id_ttl         = optional(string)
+      secret_id_num_uses    = optional(number)
+      token_bound_cidrs     = optional(list(string))
+      secret_id_bound_cidrs = optional(list(string))
     }))
   }))
   default = {}
@@ -67,12 +69,20 @@ variable "secrets_wo" {
   type        = map(map(map(string)))
   default     = null
   ephemeral   = true
+  validation {
+    condition     = var.secrets_wo == null || alltrue([for k in keys(var.secrets_wo) : contains(keys(var.apps), k) && try(var.apps[k].secrets_wo_version != null, false)])
+    error_message = "Every app in secrets_wo must be an app of var.apps with secrets_wo_version set (bump it to write new values); without it its secrets would never be written."
+  }
 }
 
 variable "vault_addr" {
-  description = "Vault's address as apps see it: the VAULT_ADDR env entry of direct-vault apps."
+  description = "Vault's address as apps see it (from inside the cluster): the VAULT_ADDR env entry of direct-vault apps. Required: a placeholder would end up in the rendered manifests."
   type        = string
-  default     = "https://vault.example.com"
+  nullable    = false
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+", var.vault_addr)) && !strcontains(var.vault_addr, "example.com")
+    error_message = "vault_addr must be the http(s) URL apps reach Vault at, e.g. https://vault.vault.svc:8200 (not a placeholder)."
+  }
 }
 
 variable "secret_store_name" {

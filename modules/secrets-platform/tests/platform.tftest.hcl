@@ -6,16 +6,16 @@ variables {
   apps = {
     # Purged on teardown, so that the platform can remove the mounts (soft-deleted secrets
     # still count as secrets a mount holds).
-    web = { environment = "dev", service = "web", namespace = "web", delete_all_versions = true }
+    web = { environment = "dev", service = "web", kubernetes_namespace = "web", delete_all_versions = true }
     api = {
-      environment         = "prod"
-      service             = "api"
-      namespace           = "api"
-      access              = "direct-vault"
-      justification       = "DB secrets engine leases with a 15 minute TTL"
-      extra_read_paths    = ["database/creds/api-role"]
-      secrets_wo_version  = 1
-      delete_all_versions = true
+      environment          = "prod"
+      service              = "api"
+      kubernetes_namespace = "api"
+      access               = "direct-vault"
+      justification        = "DB secrets engine leases with a 15 minute TTL"
+      extra_read_paths     = ["database/creds/api-role"]
+      secrets_wo_version   = 1
+      delete_all_versions  = true
     }
   }
   secrets = {
@@ -24,7 +24,7 @@ variables {
   secrets_wo = {
     api = { "jwt/signing-key" = { private_key = "module-test-api" } }
   }
-  vault_addr = "https://vault.internal"
+  vault_addr = "https://vault.vault.svc:8200"
 }
 
 run "platform_with_two_apps" {
@@ -54,7 +54,7 @@ run "bad_app_rejected_at_plan" {
   command = plan
   variables {
     apps = {
-      bad = { environment = "prod", service = "Bad_Name", namespace = "x" }
+      bad = { environment = "prod", service = "Bad_Name", kubernetes_namespace = "x" }
     }
   }
   expect_failures = [var.apps]
@@ -64,7 +64,7 @@ run "direct_vault_without_justification_rejected" {
   command = plan
   variables {
     apps = {
-      bad = { environment = "prod", service = "x", namespace = "x", access = "direct-vault" }
+      bad = { environment = "prod", service = "x", kubernetes_namespace = "x", access = "direct-vault" }
     }
   }
   expect_failures = [var.apps]

@@ -1,0 +1,5 @@
+# Adopt existing environment mounts and policies.
+import {
+  to = mosaic_platform.this
+  id = "platform"
+}
