@@ -66,6 +66,9 @@ func (a *applier) run(ctx context.Context) error {
 	if err := a.removeUndeclared(ctx, plan); err != nil {
 		return err
 	}
+	if err := a.applyOutside(ctx); err != nil {
+		return err
+	}
 	if err := a.writePolicy(ctx); err != nil {
 		return err
 	}
@@ -93,6 +96,13 @@ func (a *applier) writeSecrets(ctx context.Context, plan Plan) error {
 		data := a.spec.Secrets[key].Fields
 		cas, existed := st.Versions[key]
 		rel := a.spec.Service + "/" + key
+		if !existed && a.prior.ownedOutside(key) {
+			// Values people wrote or a migration copied, now declared: Terraform takes the
+			// secret over, on top of its current version (check-and-set on it).
+			if meta, err := a.V.KVMetadata(ctx, mount, rel); err == nil {
+				cas = meta.CurrentVersion
+			}
+		}
 		ver, err := a.V.KVPut(ctx, mount, rel, data, cas)
 		if errors.Is(err, vault.ErrCASMismatch) && !existed {
 			ver, err = a.overDeleted(ctx, mount, rel, data, err)

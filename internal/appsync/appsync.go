@@ -24,6 +24,7 @@ type Vault interface {
 	KVPut(ctx context.Context, mount, rel string, data map[string]string, cas int) (int, error)
 	KVPutPlain(ctx context.Context, mount, rel string, data map[string]string) (int, error)
 	KVGet(ctx context.Context, mount, rel string) (map[string]string, int, error)
+	KV1Get(ctx context.Context, mount, rel string) (map[string]string, error)
 	KVMetadata(ctx context.Context, mount, rel string) (*vault.Metadata, error)
 	KVList(ctx context.Context, mount, rel string) ([]string, error)
 	KVDelete(ctx context.Context, mount, rel string) error
@@ -84,6 +85,13 @@ type Spec struct {
 	// DeleteAllVersions purges a removed secret (every version and its metadata); by default
 	// its current version is soft-deleted and `vault kv undelete` restores it.
 	DeleteAllVersions bool
+	// External maps keys whose values people write outside Terraform (`vault kv put`) to the
+	// fields the app needs; the provider writes and reads no value of theirs.
+	External map[string][]string
+	// Migrate maps keys to the legacy path their values are copied from once, server-side;
+	// DeleteSources soft-deletes each source after its copy.
+	Migrate       map[string]string
+	DeleteSources bool
 }
 
 // NewSpec is a Spec with the policy rendered from its extra read paths.
@@ -119,7 +127,11 @@ type State struct {
 	ExtraReadPaths []string
 	// DeleteAllVersions is the declaration's choice, for Delete.
 	DeleteAllVersions bool
-	Private           Private
+	// External are the keys whose values people write (key -> declared fields); with the
+	// migrated ones (Private.Migrated) their values are not Terraform's: their fields are in
+	// Fields, no version is tracked and nothing of theirs is ever deleted.
+	External map[string][]string
+	Private  Private
 }
 
 // Private is what the provider keeps out of sight of plans: the versions Terraform itself wrote,
@@ -138,6 +150,8 @@ type Private struct {
 	// Imported lists keys that import found in Vault and Terraform has not written since: an
 	// apply that does not declare one leaves it in Vault and forgets it, never deletes it.
 	Imported []string `json:"imported,omitempty"`
+	// Migrated maps keys copied from a legacy path to that path: done, never copied again.
+	Migrated map[string]string `json:"migrated,omitempty"`
 }
 
 func (p *Private) isStale(key string) bool { return slices.Contains(p.Stale, key) }
@@ -173,6 +187,8 @@ func (s *State) clone() *State {
 	c.Private.Stale = slices.Clone(s.Private.Stale)
 	c.Private.Retire = slices.Clone(s.Private.Retire)
 	c.Private.Imported = slices.Clone(s.Private.Imported)
+	c.External = maps.Clone(s.External)
+	c.Private.Migrated = maps.Clone(s.Private.Migrated)
 	if s.Role != nil {
 		r := *s.Role
 		c.Role = &r

@@ -118,9 +118,14 @@ func (s *Syncer) Delete(ctx context.Context, st *State) []error {
 		keys[k] = true
 	}
 	for k := range st.Fields {
-		keys[k] = true
+		_, external := st.External[k]
+		_, migrated := st.Private.Migrated[k]
+		keys[k] = !external && !migrated // values that are not Terraform's stay
 	}
 	for _, key := range sortedKeys(keys) {
+		if !keys[key] {
+			continue
+		}
 		if err := s.deleteSecret(ctx, st, key, st.DeleteAllVersions); err != nil {
 			errs = append(errs, err)
 		}

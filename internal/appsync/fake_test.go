@@ -17,6 +17,7 @@ import (
 type fakeVault struct {
 	mounts    map[string]*vault.MountInfo
 	kv        map[string]*kvSecret // "mount/rel"
+	kv1       map[string]map[string]string
 	policies  map[string]string
 	roles     map[string]map[string]any
 	roleIDs   map[string]string
@@ -39,13 +40,16 @@ type kvVersion struct {
 
 func newFake() *fakeVault {
 	f := &fakeVault{
-		mounts: map[string]*vault.MountInfo{}, kv: map[string]*kvSecret{}, policies: map[string]string{},
+		mounts: map[string]*vault.MountInfo{}, kv: map[string]*kvSecret{}, kv1: map[string]map[string]string{}, policies: map[string]string{},
 		roles: map[string]map[string]any{}, roleIDs: map[string]string{}, secretIDs: map[string]map[string]string{},
 		fail: map[string]error{}, lose: map[string]error{}, tokenOK: true,
 	}
 	for _, env := range []string{"dev", "staging", "prod"} {
 		f.mounts["secret-"+env] = &vault.MountInfo{Type: "kv", Version: "2"}
 	}
+	f.mounts["secret"] = &vault.MountInfo{Type: "kv", Version: "2"} // the legacy layout
+	f.mounts["legacy"] = &vault.MountInfo{Type: "kv", Version: "1"}
+	f.mounts["pki"] = &vault.MountInfo{Type: "pki"}
 	return f
 }
 
@@ -138,6 +142,17 @@ func (f *fakeVault) KVGet(_ context.Context, mount, rel string) (map[string]stri
 		return nil, 0, vault.ErrNotFound
 	}
 	return maps.Clone(d), len(f.kv[mount+"/"+rel].versions), nil
+}
+
+func (f *fakeVault) KV1Get(_ context.Context, mount, rel string) (map[string]string, error) {
+	if err := f.call("get1 " + mount + "/" + rel); err != nil {
+		return nil, err
+	}
+	d, ok := f.kv1[mount+"/"+rel]
+	if !ok {
+		return nil, vault.ErrNotFound
+	}
+	return maps.Clone(d), nil
 }
 
 func (f *fakeVault) KVMetadata(_ context.Context, mount, rel string) (*vault.Metadata, error) {

@@ -35,7 +35,9 @@ func PlanFor(prior *State, spec *Spec) Plan {
 			if _, keep := spec.Secrets[key]; keep {
 				continue
 			}
-			if slices.Contains(prior.Private.Imported, key) {
+			_, external := spec.External[key]
+			_, migrated := spec.Migrate[key]
+			if slices.Contains(prior.Private.Imported, key) || external || migrated {
 				p.Forgets = append(p.Forgets, key)
 			} else {
 				p.Deletes = append(p.Deletes, key)

@@ -539,3 +539,41 @@ func TestCredentialFieldNames(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrationSources(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		src, rule string
+	}{
+		"deprecated database": {src: "secret/database/backend-api"},
+		"deprecated k3s":      {src: "secret/k3s/web"},
+		"kv v1 mount":         {src: "legacy/apps/web/db"},
+		"api form":            {src: "secret/data/oauth/google"},
+		"other environment":   {src: "secret-dev/web/database/app", rule: "environment-separation"},
+		"own environment":     {src: "secret-prod/other/database/app", rule: "migration-source"},
+		"system":              {src: "sys/policies/acl/root", rule: "migration-source"},
+		"mount only":          {src: "secret", rule: "migration-source"},
+		"glob":                {src: "secret/database/*", rule: "migration-source"},
+		"dotdot":              {src: "secret/../secret-dev/x", rule: "migration-source"},
+		"credential":          {src: "secret/ghp_abcdefghijklmnopqrstuvwxyz0123456789/x", rule: "sensitive-path"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateMigrationSource("prod", "backend-api", tc.src)
+			if tc.rule == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || ruleOf(t, err) != tc.rule {
+				t.Fatalf("ValidateMigrationSource(%q) = %v, want rule %s", tc.src, err, tc.rule)
+			}
+		})
+	}
+	for in, want := range map[string][2]string{"secret/data/oauth/google": {"secret", "oauth/google"}, "legacy/apps/web": {"legacy", "apps/web"}} {
+		if m, r := SplitMountPath(in); m != want[0] || r != want[1] {
+			t.Errorf("SplitMountPath(%q) = %q, %q", in, m, r)
+		}
+	}
+}

@@ -43,6 +43,12 @@ func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Di
 	}
 	spec.Rotation = stringPtr(plan.SecretIDRotation)
 	spec.DeleteAllVersions = plan.DeleteAllVersions.ValueBool()
+	spec.External = stringListMap(ctx, plan.ExternalSecrets, diags)
+	if !plan.MigrateFrom.IsNull() && !plan.MigrateFrom.IsUnknown() {
+		spec.Migrate = map[string]string{}
+		diags.Append(plan.MigrateFrom.ElementsAs(ctx, &spec.Migrate, false)...)
+	}
+	spec.DeleteSources = plan.MigrateDeleteSource.ValueBool()
 	return spec
 }
 
@@ -114,6 +120,7 @@ func stateOf(ctx context.Context, m *AppSecretsModel, priv appsync.Private, diag
 	}
 	st.Policy = stringPtr(m.Policy)
 	st.DeleteAllVersions = m.DeleteAllVersions.ValueBool()
+	st.External = stringListMap(ctx, m.ExternalSecrets, diags)
 	if !m.RoleName.IsNull() || !m.RoleID.IsNull() {
 		st.Role = &appsync.Role{Name: m.RoleName.ValueString(), RoleID: m.RoleID.ValueString(),
 			Accessor: m.SecretIDAccessor.ValueString(), Rotation: stringPtr(m.SecretIDRotation)}
@@ -180,6 +187,16 @@ func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
 	}
 }
 
+// stringListMap reads a map of string lists (nil when null or unknown).
+func stringListMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string][]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string][]string{}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
 func stringPtr(v types.String) *string {
 	if v.IsNull() || v.IsUnknown() {
 		return nil
@@ -206,4 +223,6 @@ func (m *AppSecretsModel) setImported(st *appsync.State) {
 	m.ExtraReadPaths = stringList(st.ExtraReadPaths)
 	m.DirectVaultJustification = types.StringNull()
 	m.DeleteAllVersions = types.BoolValue(false)
+	m.ExternalSecrets, m.MigrateFrom = types.MapNull(types.ListType{ElemType: types.StringType}), types.MapNull(types.StringType)
+	m.ExternalMissing, m.MigrateDeleteSource = types.StringValue("warning"), types.BoolNull()
 }

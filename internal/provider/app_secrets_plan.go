@@ -3,8 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -55,6 +59,10 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	todo := appsync.PlanFor(priorState, spec)
+	outsideFields := r.checkOutside(ctx, &plan, priorState, spec, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	mount := policy.MountOf(env)
 	plan.ID = types.StringValue(mount + "/" + service)
@@ -64,7 +72,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if !listKnown(plan.ExtraReadPaths) {
 		plan.Policy = types.StringUnknown()
 	}
-	r.planSecrets(&plan, &config, spec, priorState, todo)
+	r.planSecrets(&plan, &config, spec, priorState, todo, outsideFields)
 	r.planDirectVault(&plan, &config, priorState, todo)
 	for _, key := range todo.Deletes {
 		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(mount, service, key, spec.DeleteAllVersions, priorState.Versions[key]))
@@ -104,7 +112,7 @@ func deletionNotice(mount, service, key string, purge bool, version int) string 
 }
 
 // planSecrets sets paths, field names and versions: a secret to be written has an unknown version.
-func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *appsync.Spec, prior *appsync.State, todo appsync.Plan) {
+func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *appsync.Spec, prior *appsync.State, todo appsync.Plan, outside map[string][]string) {
 	src := plan.Secrets
 	if spec.WriteOnly {
 		src = config.SecretsWO
@@ -126,9 +134,77 @@ func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *ap
 			versions[key] = types.Int64Value(int64(prior.Versions[key]))
 		}
 	}
+	for key, names := range outside {
+		paths[key] = types.StringValue(mount + "/" + service + "/" + key)
+		fields[key] = stringList(names)
+	}
 	plan.Paths = types.MapValueMust(types.StringType, paths)
 	plan.FieldNames = types.MapValueMust(types.ListType{ElemType: types.StringType}, fields)
 	plan.Versions = types.MapValueMust(types.Int64Type, versions)
+}
+
+// checkOutside checks, at plan, the values that do not pass through Terraform: each external
+// secret is there with its fields (a warning or an error naming the `vault kv put` to run), and
+// each pending migration's source is a readable KV secret. It returns the field names of the
+// external and migrated keys, for the plan.
+func (r *AppSecretsResource) checkOutside(ctx context.Context, plan *AppSecretsModel, prior *appsync.State, spec *appsync.Spec, diags *diag.Diagnostics) map[string][]string {
+	fields := map[string][]string{}
+	for key, names := range spec.External {
+		fields[key] = slices.Sorted(slices.Values(names))
+	}
+	for key := range spec.Migrate {
+		if prior != nil && prior.Private.Migrated[key] == spec.Migrate[key] {
+			fields[key] = prior.Fields[key]
+		}
+	}
+	if (len(spec.External) == 0 && len(spec.Migrate) == 0) || r.data == nil {
+		return fields
+	}
+	c := r.client(ctx, diags)
+	if diags.HasError() {
+		return nil
+	}
+	s := r.syncer(c)
+	checks, err := s.CheckExternal(ctx, spec)
+	if err != nil {
+		addError(diags, "Cannot check the external secrets", err, attributeOf(false))
+		return nil
+	}
+	asError := plan.ExternalMissing.ValueString() == "error"
+	for _, ch := range checks {
+		at := path.Root("external_secrets").AtMapKey(ch.Key)
+		switch {
+		case ch.Missing:
+			externalDiag(diags, asError, at, "External secret missing",
+				fmt.Sprintf("%s does not exist in Vault yet. Its values are written outside Terraform; write them with:\n  %s", ch.Path, ch.Command))
+		case len(ch.MissingFields) > 0:
+			externalDiag(diags, asError, at, "External secret incomplete",
+				fmt.Sprintf("%s lacks the declared fields %s; add them with:\n  %s", ch.Path, strings.Join(ch.MissingFields, ", "), ch.Command))
+		}
+		if len(ch.ExtraFields) > 0 {
+			diags.AddAttributeWarning(at, "Undeclared fields in an external secret",
+				fmt.Sprintf("%s has fields that external_secrets does not declare: %s. Declare them (the app and its ESO manifests only see declared fields) or remove them.", ch.Path, strings.Join(ch.ExtraFields, ", ")))
+		}
+	}
+	pending, err := s.PendingMigrations(ctx, prior, spec)
+	if err != nil {
+		addError(diags, "Cannot migrate", err, attributeOf(false))
+		return nil
+	}
+	for _, m := range pending {
+		fields[m.Key] = m.Fields
+		diags.AddAttributeWarning(path.Root("migrate_from").AtMapKey(m.Key), "Secret will be copied",
+			fmt.Sprintf("apply copies %s (fields: %s) to %s, server-side; the values never pass through Terraform.", m.Source, strings.Join(m.Fields, ", "), m.Target))
+	}
+	return fields
+}
+
+func externalDiag(diags *diag.Diagnostics, asError bool, at path.Path, summary, detail string) {
+	if asError {
+		diags.AddAttributeError(at, summary, detail+"\nNothing was written (external_missing = \"error\").")
+		return
+	}
+	diags.AddAttributeWarning(at, summary, detail+"\nThe apply goes on: the app's path, policy and role are ready for the value.")
 }
 
 // planDirectVault sets the role's attributes: known names and settings, an unknown role_id or

@@ -5,19 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -57,6 +47,10 @@ type AppSecretsModel struct {
 	AppRole                  types.Object `tfsdk:"approle"`
 	SecretIDRotation         types.String `tfsdk:"secret_id_rotation"`
 	DeleteAllVersions        types.Bool   `tfsdk:"delete_all_versions"`
+	ExternalSecrets          types.Map    `tfsdk:"external_secrets"`
+	ExternalMissing          types.String `tfsdk:"external_missing"`
+	MigrateFrom              types.Map    `tfsdk:"migrate_from"`
+	MigrateDeleteSource      types.Bool   `tfsdk:"migrate_delete_source"`
 	Mount                    types.String `tfsdk:"mount"`
 	Paths                    types.Map    `tfsdk:"paths"`
 	FieldNames               types.Map    `tfsdk:"field_names"`
@@ -90,160 +84,6 @@ var appRoleAttrTypes = map[string]attr.Type{
 
 func (r *AppSecretsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_app_secrets"
-}
-
-func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	computedString := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
-	}
-	emptyList := listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "One app's secrets in one environment, declared once: each secret at its canonical KV v2 path " +
-			"(`secret-{env}/{service}/{component}/{secret-name}`), the app's read-only ACL policy, and for `direct-vault` apps " +
-			"an AppRole, a secret_id and the bootstrap entry that ESO syncs. Every name, path and setting is checked against " +
-			"the secrets policy at plan time; nothing is written to Vault unless the whole declaration passes.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`{mount}/{service}`, e.g. `secret-prod/backend-api`; also the import ID.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"environment": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "`dev`, `staging` or `prod`. The KV mount follows from it (`secret-prod`). Changing it replaces the resource.",
-				Validators:          []validator.String{environmentValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"service": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The app's name, lowercase kebab-case (`backend-api`); may not end in `-bootstrap`. Changing it replaces the resource.",
-				Validators:          []validator.String{serviceValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"secrets": schema.MapAttribute{
-				Optional:    true,
-				Sensitive:   true,
-				ElementType: types.MapType{ElemType: types.StringType},
-				MarkdownDescription: "The app's secrets: `\"component/secret-name\"` to a map of field to value, e.g. " +
-					"`{ \"database/app\" = { username = \"app\", password = var.db_password } }`. Values are stored in " +
-					"Terraform state (marked sensitive); prefer `secrets_wo` where your Terraform is 1.11 or newer. A value " +
-					"changed in Vault outside Terraform shows in the next plan. Conflicts with `secrets_wo`.",
-				Validators: []validator.Map{mapvalidator.ConflictsWith(path.MatchRoot("secrets_wo"))},
-			},
-			"secrets_wo": schema.MapAttribute{
-				Optional:    true,
-				WriteOnly:   true,
-				ElementType: types.MapType{ElemType: types.StringType},
-				MarkdownDescription: "Write-only form of `secrets` (Terraform >= 1.11): same shape, but the values are never " +
-					"stored in the plan or the state. Because Terraform cannot compare write-only values, a changed value is " +
-					"only written when `secrets_wo_version` changes: bump it to roll out new values. Adding or removing a key " +
-					"is seen without a bump. Use this for every real credential; use `secrets` only where state is as well " +
-					"protected as Vault.",
-				Validators: []validator.Map{mapvalidator.AlsoRequires(path.MatchRoot("secrets_wo_version"))},
-			},
-			"secrets_wo_version": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Version of the values in `secrets_wo`; required with it. Any change writes every secret again with the current values.",
-				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("secrets_wo"))},
-			},
-			"access": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  stringdefault.StaticString(policy.AccessESO),
-				MarkdownDescription: "How the app reads its secrets. `eso` (default): External Secrets Operator syncs them into a " +
-					"Kubernetes Secret and the app reads env vars; no AppRole is made. `direct-vault` (opt-in): the app logs in " +
-					"to Vault itself with an AppRole whose role_id and secret_id are written to the bootstrap entry " +
-					"(`bootstrap_path`) for ESO to sync. Choose `direct-vault` only for dynamic secrets with short leases, STS, " +
-					"PKI or per-request audit, and say why in `direct_vault_justification`. Switching creates or removes the " +
-					"role, secret_id and bootstrap entry in place.",
-				Validators: []validator.String{accessValidator()},
-			},
-			"direct_vault_justification": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Required with `access = \"direct-vault\"` and rejected otherwise: why the app cannot use " +
-					"the ESO bridge, in real words (placeholders such as `todo` or `n/a` are rejected).",
-			},
-			"extra_read_paths": schema.ListAttribute{
-				Optional:    true,
-				Computed:    true,
-				ElementType: types.StringType,
-				Default:     emptyList,
-				MarkdownDescription: "Extra paths the app's policy may read, for dynamic secrets engines, e.g. " +
-					"`database/creds/backend-api-role`. Exact shapes only: `{engine}/{verb}/{service}`, `{engine}/{verb}/{service}-role` or `{engine}/{verb}/{service}/*`, with {verb} one of creds, static-creds, sts, issue, sign, token; and " +
-					"may not reach another environment's mount, another service, or a `sys/`/`auth/` path.",
-			},
-			"approle": schema.SingleNestedAttribute{
-				Optional: true,
-				Computed: true,
-				MarkdownDescription: "AppRole settings, only with `access = \"direct-vault\"`; omitted, the policy's defaults " +
-					"apply (token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0). A setting changed in Vault shows in the next plan.",
-				Attributes: map[string]schema.Attribute{
-					"token_ttl": schema.StringAttribute{
-						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.TokenTTL),
-						MarkdownDescription: "TTL of the app's Vault tokens (`1h`, `90m`, `3600`). Default `1h`; at most `token_max_ttl`.",
-						Validators:          []validator.String{durationValidator("token_ttl")},
-					},
-					"token_max_ttl": schema.StringAttribute{
-						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.TokenMaxTTL),
-						MarkdownDescription: "Maximum lifetime of a token including renewals. Default `4h`.",
-						Validators:          []validator.String{durationValidator("token_max_ttl")},
-					},
-					"secret_id_ttl": schema.StringAttribute{
-						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.SecretIDTTL),
-						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. An expired secret_id shows in the next plan and apply mints a new one.",
-						Validators:          []validator.String{durationValidator("secret_id_ttl")},
-					},
-					"secret_id_num_uses": schema.Int64Attribute{
-						Optional: true, Computed: true, Default: int64default.StaticInt64(0),
-						MarkdownDescription: "How many logins a secret_id allows; `0` (default) is unlimited. Not negative.",
-					},
-					"token_bound_cidrs": schema.ListAttribute{
-						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
-						MarkdownDescription: "CIDR blocks (or single addresses) the app's tokens may be used from.",
-					},
-					"secret_id_bound_cidrs": schema.ListAttribute{
-						Optional: true, Computed: true, ElementType: types.StringType, Default: emptyList,
-						MarkdownDescription: "CIDR blocks (or single addresses) the app may log in from.",
-					},
-				},
-			},
-			"secret_id_rotation": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Any change of this value mints a new secret_id, writes it to the bootstrap entry, and only " +
-					"then destroys the old one, so the app is never without valid credentials. Use a date or a counter " +
-					"(`\"2026-11\"`) and change it on your rotation schedule or after a suspected leak. Only with `direct-vault`.",
-			},
-			"delete_all_versions": schema.BoolAttribute{
-				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "What happens to a secret removed from the declaration, and to every secret on destroy. " +
-					"`false` (default, as terraform-provider-vault's `delete_all_versions`): its current version is soft-deleted, " +
-					"`vault kv undelete -versions=N {path}` restores it, and older versions stay. `true`: every version and the " +
-					"metadata are purged, for good. Either way the plan warns, naming each secret. Secrets found by import and never " +
-					"declared are not deleted at all: the first apply leaves them in Vault and drops them from state.",
-			},
-			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
-			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),
-			"policy": computedString("The rendered ACL policy text: read on the app's own paths and on `extra_read_paths`, " +
-				"nothing else. Shown in full in the plan so a reviewer sees every capability granted. Edited in Vault by hand, it shows as a change and apply restores it."),
-			"role_name":      computedString("Name of the AppRole role (`direct-vault` only): `{service}-{environment}`."),
-			"bootstrap_path": computedString("Where the role_id and secret_id are written (`direct-vault` only): `{mount}/{service}-bootstrap/approle/credentials`, outside the app's own read glob."),
-			"role_id":        computedString("The role's role_id (`direct-vault` only); not a secret on its own."),
-			"secret_id_accessor": computedString("Accessor of the current secret_id (`direct-vault` only). The secret_id itself is " +
-				"never stored in state; it exists only in the bootstrap entry."),
-			"paths": schema.MapAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Each secret key to its full canonical path, e.g. `database/app` -> `secret-prod/backend-api/database/app`.",
-			},
-			"field_names": schema.MapAttribute{
-				Computed: true, ElementType: types.ListType{ElemType: types.StringType},
-				MarkdownDescription: "Each secret key to its sorted field names (not sensitive), so a plan shows which fields change without showing a value.",
-			},
-			"versions": schema.MapAttribute{
-				Computed: true, ElementType: types.Int64Type,
-				MarkdownDescription: "Each secret key to its current KV version in Vault. A version Terraform did not write means the secret was changed outside Terraform: the plan shows it and apply writes the declared values again.",
-			},
-		},
-	}
 }
 
 func (r *AppSecretsResource) syncer(c *vault.Client) *appsync.Syncer {
@@ -385,7 +225,9 @@ func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
-	st := stateOf(ctx, &state, appsync.Private{Written: map[string]int{}}, &resp.Diagnostics)
+	priv, d := loadPrivate(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	st := stateOf(ctx, &state, priv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -29,6 +29,7 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 		}
 		validateSecretsMap(path.Root(attrName), secrets, &resp.Diagnostics)
 	}
+	validateOutside(&m, &resp.Diagnostics)
 
 	access := m.Access.ValueString()
 	if m.Access.IsNull() {
@@ -139,5 +140,76 @@ func validateSecretsMap(at path.Path, secrets types.Map, diags *diag.Diagnostics
 					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", field, component, std))
 			}
 		}
+	}
+}
+
+// validateOutside checks external_secrets and migrate_from: valid keys and field names, valid
+// legacy sources, and no key declared twice across secrets, secrets_wo, external_secrets and
+// migrate_from.
+func validateOutside(m *AppSecretsModel, diags *diag.Diagnostics) {
+	owner := map[string]string{}
+	claim := func(attr string, at path.Path, key string) {
+		if first, taken := owner[key]; taken {
+			diags.AddAttributeError(at, "Secret declared twice",
+				fmt.Sprintf("Secret %q is in %s and in %s: its values come from exactly one place (Terraform, people, or a migration). Keep it in one.", key, first, attr))
+			return
+		}
+		owner[key] = attr
+	}
+	for _, attrName := range []string{"secrets", "secrets_wo", "external_secrets", "migrate_from"} {
+		v := map[string]types.Map{"secrets": m.Secrets, "secrets_wo": m.SecretsWO, "external_secrets": m.ExternalSecrets, "migrate_from": m.MigrateFrom}[attrName]
+		if v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		for _, key := range sortedKeys(v) {
+			claim(attrName, path.Root(attrName).AtMapKey(key), key)
+		}
+	}
+	env, service := m.Environment.ValueString(), m.Service.ValueString()
+	known := !m.Environment.IsUnknown() && !m.Service.IsUnknown() && policy.ValidateEnvironment(env) == nil
+	for key, v := range m.ExternalSecrets.Elements() {
+		at := path.Root("external_secrets").AtMapKey(key)
+		component, _, err := policy.ParseKey(key)
+		if err != nil {
+			diags.AddAttributeError(at, "Breaks the secrets policy", err.Error())
+			continue
+		}
+		l, ok := v.(types.List)
+		if !ok || l.IsUnknown() {
+			continue
+		}
+		if len(l.Elements()) == 0 {
+			diags.AddAttributeError(at, "No fields", fmt.Sprintf("External secret %q declares no field; list the fields the app needs.", key))
+		}
+		for _, e := range l.Elements() {
+			f, ok := e.(types.String)
+			if !ok || f.IsUnknown() || f.IsNull() {
+				continue
+			}
+			if err := policy.ValidateFieldName(f.ValueString()); err != nil {
+				diags.AddAttributeError(at, "Breaks the secrets policy", fmt.Sprintf("external secret %q: %s", key, err))
+			} else if std := policy.FieldWarning(component, f.ValueString()); std != "" {
+				diags.AddAttributeWarning(at, "Non-standard field name",
+					fmt.Sprintf("Field %q under %q: the standard name is %q. Consistent names let ESO manifests and apps agree.", f.ValueString(), component, std))
+			}
+		}
+	}
+	for key, v := range m.MigrateFrom.Elements() {
+		at := path.Root("migrate_from").AtMapKey(key)
+		if _, _, err := policy.ParseKey(key); err != nil {
+			diags.AddAttributeError(at, "Breaks the secrets policy", err.Error())
+			continue
+		}
+		src, ok := v.(types.String)
+		if !ok || src.IsUnknown() || src.IsNull() || !known {
+			continue
+		}
+		if err := policy.ValidateMigrationSource(env, service, src.ValueString()); err != nil {
+			diags.AddAttributeError(at, "Breaks the secrets policy", err.Error())
+		}
+	}
+	if !m.MigrateDeleteSource.IsNull() && m.MigrateFrom.IsNull() {
+		diags.AddAttributeError(path.Root("migrate_delete_source"), "migrate_delete_source without migrate_from",
+			"migrate_delete_source deletes the sources of migrate_from; there is none. Remove it.")
 	}
 }

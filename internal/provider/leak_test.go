@@ -32,6 +32,11 @@ func TestAccLeakScan_trace(t *testing.T) {
 	pw, key := "leak-pw-"+randomMarker(), "leak-key-"+randomMarker()
 	t.Setenv("TF_VAR_db_password", pw)
 	t.Setenv("TF_VAR_jwt_key", key)
+	// Values that never pass through Terraform: one written by hand (external_secrets) with a
+	// field too many, and one copied server-side from a legacy path (migrate_from).
+	ext, mig := "leak-ext-"+randomMarker(), "leak-mig-"+randomMarker()
+	v.Write(t, "secret-dev/data/"+svc+"/database/ext", map[string]any{"data": map[string]any{"password": ext, "undeclared": ext}})
+	v.Write(t, "secret/data/database/"+svc, map[string]any{"data": map[string]any{"password": mig}})
 	cfg := func(version int, rotation string) string {
 		return fmt.Sprintf(`
 variable "db_password" {
@@ -52,15 +57,17 @@ resource "mosaic_app_secrets" "app" {
   access                     = "direct-vault"
   direct_vault_justification = "DB secrets engine leases with a 15 minute TTL"
   secret_id_rotation         = %q
+  external_secrets           = { "database/ext" = ["password"] }
+  migrate_from               = { "legacy/config" = "secret/database/%s" }
 }
-`, svc, version, rotation)
+`, svc, version, rotation, svc)
 	}
 	var secretIDs []string
 	grab := vaultCheck(func() error {
 		_, sid := bootstrapLogin(t, v, "dev", svc)
 		secretIDs = append(secretIDs, sid)
 		// The state files while the resource lives: no value, no secret_id, no token.
-		return scanStateFiles(work, append([]string{v.Token, pw, key}, secretIDs...)...)
+		return scanStateFiles(work, append([]string{v.Token, pw, key, ext, mig}, secretIDs...)...)
 	})
 	// Every plan, as `terraform show -json` renders it, is kept and scanned at the end.
 	var plans []string
@@ -74,19 +81,23 @@ resource "mosaic_app_secrets" "app" {
 				if d := v.KVData(t, "secret-dev", svc+"/database/app"); d["password"] != pw {
 					return fmt.Errorf("the ephemeral value did not reach Vault")
 				}
+				if d := v.KVData(t, "secret-dev", svc+"/legacy/config"); d["password"] != mig {
+					return fmt.Errorf("the migration did not copy the legacy value")
+				}
 				return nil
 			}))},
 			{Config: cfg(2, "r1"), ConfigPlanChecks: keep, Check: grab},
 			{Config: cfg(2, "r2"), ConfigPlanChecks: keep, Check: grab},
 			{ResourceName: appAddr, ImportState: true, ImportStateId: "secret-dev/" + svc, ImportStateVerify: true,
 				ImportStateVerifyIdentifierAttribute: "id",
-				ImportStateVerifyIgnore:              []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation"}},
+				ImportStateVerifyIgnore: []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation",
+					"external_secrets", "migrate_from", "versions", "paths", "field_names"}},
 		},
 	})
 	if d := v.KVData(t, "secret-dev", svc+"/database/app"); d != nil {
 		t.Fatal("destroy left the secret behind")
 	}
-	markers := append([]string{v.Token, pw, key}, secretIDs...)
+	markers := append([]string{v.Token, pw, key, ext, mig}, secretIDs...)
 	scanned, bytes := 0, 0
 	for _, dir := range []string{logs, work} {
 		_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
@@ -102,7 +113,7 @@ resource "mosaic_app_secrets" "app" {
 			for n, m := range markers {
 				if i := strings.Index(string(b), m); m != "" && i >= 0 {
 					line := string(b)[max(0, strings.LastIndex(string(b[:i]), "\n")+1):i]
-					t.Errorf("%s contains secret marker #%d (0: root token, 1-2: values, 3+: secret_ids) after: %.120s", p, n, line)
+					t.Errorf("%s contains secret marker #%d (0: root token, 1-2: values, 3: external value, 4: migrated value, 5+: secret_ids) after: %.120s", p, n, line)
 				}
 			}
 			return nil

@@ -78,6 +78,11 @@ func (c *Client) KVGet(ctx context.Context, mount, path string) (map[string]stri
 	if md, ok := s.Data["metadata"].(map[string]any); ok {
 		version = toInt(md["version"])
 	}
+	return stringValues(data), version, nil
+}
+
+// stringValues turns a secret's data into strings (non-string values as JSON).
+func stringValues(data map[string]any) map[string]string {
 	out := make(map[string]string, len(data))
 	for k, v := range data {
 		if s, ok := v.(string); ok {
@@ -87,7 +92,19 @@ func (c *Client) KVGet(ctx context.Context, mount, path string) (map[string]stri
 			out[k] = string(b)
 		}
 	}
-	return out, version, nil
+	return out
+}
+
+// KV1Get reads a secret of a KV version 1 mount; ErrNotFound when there is none.
+func (c *Client) KV1Get(ctx context.Context, mount, path string) (map[string]string, error) {
+	s, err := c.api.Logical().ReadWithContext(ctx, mount+"/"+path)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if s == nil || s.Data == nil {
+		return nil, ErrNotFound
+	}
+	return stringValues(s.Data), nil
 }
 
 // KVDelete soft-deletes the current version of mount/path: `vault kv undelete` restores it,
