@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -40,6 +41,14 @@ type App struct {
 	RefreshInterval string
 	// VaultAddr is the plain VAULT_ADDR value for Direct-Vault apps.
 	VaultAddr string
+	// Plain are non-secret env entries with a safe default, each with the reason it is safe.
+	Plain []PlainEnv
+}
+
+// PlainEnv is a non-secret env entry with its safe default: rendered as a plain value with the
+// policy's `# safe-default: <reason>` tag, and as a default in the app's validators.
+type PlainEnv struct {
+	Name, Default, Reason string
 }
 
 // InputError is a Render error caused by one input: Attr names the data source attribute at
@@ -158,6 +167,11 @@ func Render(a App) (*Manifests, error) {
 	if a.StoreKind != "ClusterSecretStore" && a.StoreKind != "SecretStore" {
 		return nil, &InputError{Attr: "secret_store_kind", Err: fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)}
 	}
+	if a.RefreshInterval != "" {
+		if _, err := time.ParseDuration(a.RefreshInterval); err != nil {
+			return nil, &InputError{Attr: "refresh_interval", Err: fmt.Errorf("refresh_interval %q is not a duration (1h, 30m, 90s)", a.RefreshInterval)}
+		}
+	}
 	mount := policy.MountOf(a.Environment)
 	labels := map[string]string{"app.kubernetes.io/name": a.Service, "app.kubernetes.io/managed-by": "terraform-provider-mosaic"}
 
@@ -229,15 +243,64 @@ func Render(a App) (*Manifests, error) {
 		}
 	}
 
+	if err := checkPlain(a.Plain, names); err != nil {
+		return nil, err
+	}
 	esYAML, err := marshal(es)
 	if err != nil {
 		return nil, err
 	}
-	envYAML, err := marshal(env)
+	envYAML, err := marshalEnv(env, a.Plain)
 	if err != nil {
 		return nil, err
 	}
 	return &Manifests{ExternalSecret: esYAML, Env: envYAML, All: "---\n" + esYAML, SecretName: es.Spec.Target.Name, EnvNames: names}, nil
+}
+
+// checkPlain refuses a plain entry that is no env name, has no reason, has a default that looks
+// like a credential, or takes the name of a secret (a safe default on a secret is the
+// fallback the policy forbids).
+func checkPlain(plain []PlainEnv, secrets map[string]string) error {
+	seen := map[string]bool{}
+	for _, p := range plain {
+		bad := func(format string, args ...any) error {
+			return &InputError{Attr: "plain_env", Key: p.Name, Err: fmt.Errorf(format, args...)}
+		}
+		switch {
+		case !envName.MatchString(p.Name):
+			return bad("plain_env %q is not a valid environment variable name (UPPER_SNAKE_CASE)", p.Name)
+		case seen[p.Name]:
+			return bad("plain_env %q is declared twice", p.Name)
+		case strings.TrimSpace(p.Reason) == "":
+			return bad("plain_env %q needs a reason: why the default is safe (the policy's `# safe-default: <reason>` tag)", p.Name)
+		case policy.CredentialLike(p.Default) != "":
+			return bad("plain_env %q: its default looks like a credential (%s); a secret has no default", p.Name, policy.CredentialLike(p.Default))
+		}
+		for id, name := range secrets {
+			if name == p.Name {
+				return bad("plain_env %q is the env name of secret %s: a secret never gets a default (a silent fallback is what the policy forbids); give the plain entry another name", p.Name, id)
+			}
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}
+
+// marshalEnv renders the container's env list: the secretKeyRef entries, then each plain entry
+// with its value and the `# safe-default: <reason>` tag.
+func marshalEnv(env []envVar, plain []PlainEnv) (string, error) {
+	var seq yaml.Node
+	if err := seq.Encode(env); err != nil {
+		return "", err
+	}
+	for _, p := range plain {
+		value := &yaml.Node{Kind: yaml.ScalarNode, Value: p.Default, Style: yaml.DoubleQuotedStyle, LineComment: "safe-default: " + p.Reason}
+		seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: "name"}, {Kind: yaml.ScalarNode, Value: p.Name},
+			{Kind: yaml.ScalarNode, Value: "value"}, value,
+		}})
+	}
+	return marshal(&seq)
 }
 
 func orDefault(s, d string) string {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"regexp"
+	"strings"
 )
 
 var snake = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
@@ -30,6 +31,18 @@ var fieldAliases = map[string]map[string]string{
 	"smtp":     {"smtp_user": "username", "smtp_password": "password", "smtp_host": "host", "smtp_port": "port"},
 	"admin":    {"apikey": "token", "api_key": "token"},
 	"session":  {"key": "token"},
+}
+
+// MinSecretLength is the shortest value the policy accepts for a secret field at an app's
+// startup: signing keys (any field under jwt/, and fields named like one) need 32 characters,
+// every other secret one (it must not be empty).
+func MinSecretLength(key, field string) int {
+	component, _, _ := strings.Cut(key, "/")
+	switch {
+	case component == "jwt", field == "signing_key", field == "jwt_secret", field == "session_secret":
+		return 32
+	}
+	return 1
 }
 
 // ValidateFieldName checks that a field name is lowercase snake_case.

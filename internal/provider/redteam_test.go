@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,6 +55,20 @@ resource "mosaic_app_secrets" "web_dev" {
   depends_on  = [mosaic_platform.p]
 }
 `
+
+// requiredProviders names the provider's source as the test harness serves it: Terraform's
+// registry by default, OpenTofu's under make testacc-tofu (TF_ACC_PROVIDER_HOST/NAMESPACE).
+// Import steps and configurations without a resource need it spelled out under OpenTofu.
+func requiredProviders() string {
+	host, ns := os.Getenv("TF_ACC_PROVIDER_HOST"), os.Getenv("TF_ACC_PROVIDER_NAMESPACE")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	if ns == "" {
+		ns = "hashicorp"
+	}
+	return fmt.Sprintf("terraform {\n  required_providers {\n    mosaic = { source = %q }\n  }\n}\n", host+"/"+ns+"/mosaic")
+}
 
 func providerBlock(v *acctest.Server, token string) string {
 	return fmt.Sprintf("provider \"mosaic\" {\n  address = %q\n  token   = %q\n}\n", v.Addr, token)
@@ -284,11 +299,11 @@ resource "mosaic_app_secrets" %q {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: app("a", "owned"), ExpectError: wsRegexp(`Policy already exists.*owned-staging already exists in Vault and this resource did not write it.*terraform import`)},
-			{Config: app("a", "owned2"), ExpectError: wsRegexp(`AppRole role already exists.*auth/approle/role/owned2-staging`)},
-			{Config: app("a", "twice") + app("b", "twice"), ExpectError: regexp.MustCompile(`(?s)(App declared twice|Policy already exists)`)},
+			{Config: requiredProviders() + app("a", "owned"), ExpectError: wsRegexp(`Policy already exists.*owned-staging already exists in Vault and this resource did not write it.*terraform import`)},
+			{Config: requiredProviders() + app("a", "owned2"), ExpectError: wsRegexp(`AppRole role already exists.*auth/approle/role/owned2-staging`)},
+			{Config: requiredProviders() + app("a", "twice") + app("b", "twice"), ExpectError: regexp.MustCompile(`(?s)(App declared twice|Policy already exists)`)},
 			{
-				Config:        app("a", "twice"),
+				Config:        requiredProviders() + app("a", "twice"),
 				ResourceName:  "mosaic_app_secrets.a",
 				ImportState:   true,
 				ImportStateId: "secret-staging/eso-reader",
@@ -323,11 +338,11 @@ resource "mosaic_app_secrets" "x" {
   delete_all_versions = true
 }
 `
-	locked := `provider "mosaic" { allowed_environments = ["dev"] }` + "\n"
+	locked := requiredProviders() + `provider "mosaic" { allowed_environments = ["dev"] }` + "\n"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: app},
+			{Config: requiredProviders() + app},
 			{
 				Config: locked + `
 removed {
@@ -345,7 +360,7 @@ removed {
 				ImportStateId: "secret-prod/locked-target",
 				ExpectError:   wsRegexp(`Environment locked.*refuses to import there`),
 			},
-			{Config: app, Check: vaultCheck(func() error {
+			{Config: requiredProviders() + app, Check: vaultCheck(func() error {
 				if d := v.KVData(t, "secret-prod", "locked-target/database/app"); d["password"] != "prod-pw" {
 					return fmt.Errorf("the locked workspace changed the prod app: %v", d)
 				}
@@ -364,7 +379,7 @@ func TestAccRedTeam_dataLoss(t *testing.T) {
 	v.Write(t, "secret-staging/data/"+svc+"/legacy/token", map[string]any{"data": map[string]any{"token": "hand-written"}})
 	v.Write(t, "secret-staging/data/"+svc+"/database/app", map[string]any{"data": map[string]any{"password": "hand-pw"}})
 	cfg := func(secrets, extra string) string {
-		return fmt.Sprintf(`
+		return requiredProviders() + fmt.Sprintf(`
 resource "mosaic_app_secrets" "x" {
   environment = "staging"
   service     = %q

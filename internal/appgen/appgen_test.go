@@ -1,0 +1,106 @@
+package appgen
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// The two apps every artefact is rendered for: an ESO app with a database secret, a URL, a
+// signing key and a plain PORT, and a Direct-Vault app.
+func fixtures(t *testing.T) map[string]App {
+	t.Helper()
+	esoApp := eso.App{Environment: "prod", Service: "web", Access: "eso", Namespace: "web",
+		Fields: map[string][]string{"database/app": {"password", "username"}, "jwt/signing-key": {"private_key"}, "api/billing": {"url", "token"}},
+		Plain:  []eso.PlainEnv{{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"}}}
+	directApp := eso.App{Environment: "prod", Service: "backend-api", Access: "direct-vault", Namespace: "api", VaultAddr: "https://vault.vault.svc:8200"}
+	out := map[string]App{}
+	for name, a := range map[string]eso.App{"eso-web": esoApp, "direct-backend-api": directApp} {
+		m, err := eso.Render(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := App{Environment: a.Environment, Service: a.Service, Access: a.Access, Vars: VarsOf(a, m)}
+		if a.Access == "direct-vault" {
+			app.Justification, app.LeaseStrategy = "DB secrets engine leases with a 15 minute TTL", "The app renews its token at two thirds of its TTL and logs in again with its AppRole when renewal fails."
+			app.ExtraReadPaths = []string{"database/creds/backend-api-role"}
+		} else {
+			app.Paths = PathsOf(m)
+		}
+		out[name] = app
+	}
+	return out
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update once to create it, then review it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	for name, app := range fixtures(t) {
+		golden(t, name+".env.ts", TypeScript(app))
+		golden(t, name+".config.py", Python(app))
+		golden(t, name+".config.go", Go(app))
+		golden(t, name+".README.md", Readme(app))
+	}
+}
+
+func TestVarsCarryThePolicyMinimums(t *testing.T) {
+	t.Parallel()
+	vars := map[string]Var{}
+	for _, v := range fixtures(t)["eso-web"].Vars {
+		vars[v.Name] = v
+	}
+	if v := vars["JWT_SIGNING_KEY_PRIVATE_KEY"]; v.MinLength != 32 || !v.Secret {
+		t.Errorf("signing key %+v", v)
+	}
+	if v := vars["DATABASE_APP_PASSWORD"]; v.MinLength != 1 || !v.Secret {
+		t.Errorf("password %+v", v)
+	}
+	if v := vars["API_BILLING_URL"]; !v.URL {
+		t.Errorf("url %+v", v)
+	}
+	if v := vars["PORT"]; v.Secret || v.Default != "3000" {
+		t.Errorf("PORT %+v", v)
+	}
+}
+
+// The rollout annotation changes exactly when a version changes.
+func TestRevision(t *testing.T) {
+	t.Parallel()
+	a := Revision(map[string]int{"database/app": 1, "jwt/signing-key": 3})
+	if a != Revision(map[string]int{"jwt/signing-key": 3, "database/app": 1}) {
+		t.Error("the revision depends on map order")
+	}
+	for _, other := range []map[string]int{{"database/app": 2, "jwt/signing-key": 3}, {"database/app": 1}, {"database/app": 1, "jwt/signing-key": 3, "x/y": 1}} {
+		if Revision(other) == a {
+			t.Errorf("%v has the same revision", other)
+		}
+	}
+	if len(a) != 16 || strings.Trim(a, "0123456789abcdef") != "" {
+		t.Errorf("revision %q", a)
+	}
+}
