@@ -65,5 +65,11 @@ fi
 if VAULT_TOKEN=$ci_token "$VAULT" kv get -mount=secret-dev web/database/app >/dev/null 2>&1; then echo "ci-writer-dev reads secret-dev/web/database/app: allowed (a listed service)"; fi
 if ! VAULT_TOKEN=$ci_token "$VAULT" policy write web-dev - <<<'path "*" { capabilities = ["sudo"] }' >/dev/null 2>&1; then echo "ci-writer-dev widens web-dev's policy: denied (pinned to the rendered text)"; fi
 echo
+echo "==> the app and cluster side, from the same declaration"
+for o in web_env_ts web_config_py web_config_go web_readme_section backend_api_readme_section cluster_secret_store; do
+  echo "--- $o"; terraform output -raw "$o" | sed 's/^/    /'
+done
+echo "--- web_pod_annotations: $(terraform output -json web_pod_annotations)"
+echo
 echo "==> done; stopping Vault"
 

@@ -81,6 +81,40 @@ resource "mosaic_app_secrets" "backend_api" {
   depends_on                 = [mosaic_platform.this]
 }
 
+# The app and cluster side of the same declaration.
+data "mosaic_external_secret" "web" {
+  environment          = mosaic_app_secrets.web.environment
+  service              = mosaic_app_secrets.web.service
+  field_names          = mosaic_app_secrets.web.field_names
+  versions             = mosaic_app_secrets.web.versions
+  kubernetes_namespace = "web"
+  plain_env            = { PORT = { default = "3000", reason = "non-secret, the app works at any port" } }
+}
+
+data "mosaic_external_secret" "backend_api" {
+  environment                = mosaic_app_secrets.backend_api.environment
+  service                    = mosaic_app_secrets.backend_api.service
+  access                     = mosaic_app_secrets.backend_api.access
+  direct_vault_justification = mosaic_app_secrets.backend_api.direct_vault_justification
+  extra_read_paths           = mosaic_app_secrets.backend_api.extra_read_paths
+  lease_renewal_strategy     = "Renews its token at two thirds of its TTL; logs in again with its AppRole when renewal fails"
+  kubernetes_namespace       = "api"
+  vault_addr                 = "https://vault.vault.svc:8200"
+}
+
+data "mosaic_cluster_secret_store" "dev" {
+  environment  = "dev"
+  vault_server = "https://vault.vault.svc:8200"
+}
+
+output "web_env_ts" { value = data.mosaic_external_secret.web.zod_schema }
+output "web_config_py" { value = data.mosaic_external_secret.web.pydantic_settings }
+output "web_config_go" { value = data.mosaic_external_secret.web.go_config }
+output "web_readme_section" { value = data.mosaic_external_secret.web.readme_section }
+output "web_pod_annotations" { value = data.mosaic_external_secret.web.pod_annotations }
+output "backend_api_readme_section" { value = data.mosaic_external_secret.backend_api.readme_section }
+output "cluster_secret_store" { value = data.mosaic_cluster_secret_store.dev.manifest }
+
 output "web_paths" { value = mosaic_app_secrets.web.paths }
 output "backend_api_bootstrap_path" { value = mosaic_app_secrets.backend_api.bootstrap_path }
 output "backend_api_policy" { value = mosaic_app_secrets.backend_api.policy }

@@ -21,7 +21,13 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // copied with its licence into testdata/crds).
 func crdSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	b, err := os.ReadFile("testdata/crds/external-secrets.io_externalsecrets.yaml")
+	return crdSchemaOf(t, "testdata/crds/external-secrets.io_externalsecrets.yaml")
+}
+
+// crdSchemaOf compiles the served v1 openAPIV3Schema of a CRD file.
+func crdSchemaOf(t *testing.T, file string) *jsonschema.Schema {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +53,11 @@ func crdSchema(t *testing.T) *jsonschema.Schema {
 			t.Fatal("v1 is not served by this CRD")
 		}
 		c := jsonschema.NewCompiler()
-		if err := c.AddResource("externalsecret-v1.json", normalize(v.Schema.OpenAPIV3Schema)); err != nil {
+		id := filepath.Base(file) + "-v1.json"
+		if err := c.AddResource(id, normalize(v.Schema.OpenAPIV3Schema)); err != nil {
 			t.Fatal(err)
 		}
-		s, err := c.Compile("externalsecret-v1.json")
+		s, err := c.Compile(id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +102,7 @@ func validateDocs(t *testing.T, schema *jsonschema.Schema, s string) int {
 			t.Fatalf("YAML does not parse: %v\n%s", err, s)
 		}
 		if err := schema.Validate(normalize(doc)); err != nil {
-			t.Fatalf("ExternalSecret does not validate against the ESO v1 CRD schema: %v\n%s", err, s)
+			t.Fatalf("%v does not validate against the ESO v1 CRD schema: %v\n%s", doc["kind"], err, s)
 		}
 		n++
 	}
@@ -125,7 +132,8 @@ func TestRenderGoldenAndSchema(t *testing.T) {
 	tests := map[string]App{
 		"eso-prod-web": {Environment: "prod", Service: "web", Namespace: "web",
 			Fields:   map[string][]string{"database/app": {"username", "password", "host"}, "oauth/google": {"client_id", "client_secret"}},
-			EnvNames: map[string]string{"database/app.password": "DB_PASSWORD"}},
+			EnvNames: map[string]string{"database/app.password": "DB_PASSWORD"},
+			Plain:    []PlainEnv{{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"}, {Name: "LOG_LEVEL", Default: "info", Reason: "verbosity only"}}},
 		"direct-prod-backend-api": {Environment: "prod", Service: "backend-api", Access: "direct-vault", Namespace: "api",
 			VaultAddr: "https://vault.example.com", StoreName: "vault-prod", StoreKind: "SecretStore"},
 	}
@@ -189,6 +197,15 @@ func TestRenderErrors(t *testing.T) {
 		"bad environment": {func(a *App) { a.Environment = "qa" }, "is not one of dev, staging, prod"},
 		"bad key":         {func(a *App) { a.Fields = map[string][]string{"database": {"x"}} }, "component/secret-name"},
 		"bad store kind":  {func(a *App) { a.StoreKind = "Store" }, "ClusterSecretStore or SecretStore"},
+		"bad refresh":     {func(a *App) { a.RefreshInterval = "hourly" }, "is not a duration"},
+		"plain bad name":  {func(a *App) { a.Plain = []PlainEnv{{Name: "port", Default: "1", Reason: "r"}} }, "not a valid environment variable name"},
+		"plain no reason": {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1"}} }, "needs a reason"},
+		"default on a secret": {func(a *App) {
+			a.Plain = []PlainEnv{{Name: "DATABASE_APP_PASSWORD", Default: "changeme", Reason: "dev"}}
+		}, "a secret never gets a default"},
+		"credential default": {func(a *App) {
+			a.Plain = []PlainEnv{{Name: "API_KEY", Default: "ghp_abcdefghijklmnopqrstuvwxyz0123456789", Reason: "x"}}
+		}, "looks like a credential"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -3,13 +3,18 @@ package provider
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appgen"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
@@ -39,6 +44,23 @@ type ExternalSecretModel struct {
 	Manifests       types.String `tfsdk:"manifests"`
 	SecretName      types.String `tfsdk:"secret_name"`
 	SecretKeys      types.Map    `tfsdk:"secret_keys"`
+	PlainEnv        types.Map    `tfsdk:"plain_env"`
+	Versions        types.Map    `tfsdk:"versions"`
+	Justification   types.String `tfsdk:"direct_vault_justification"`
+	LeaseStrategy   types.String `tfsdk:"lease_renewal_strategy"`
+	ExtraReadPaths  types.List   `tfsdk:"extra_read_paths"`
+	ZodSchema       types.String `tfsdk:"zod_schema"`
+	PydanticConfig  types.String `tfsdk:"pydantic_settings"`
+	GoConfig        types.String `tfsdk:"go_config"`
+	ReadmeSection   types.String `tfsdk:"readme_section"`
+	RolloutRevision types.String `tfsdk:"rollout_revision"`
+	PodAnnotations  types.Map    `tfsdk:"pod_annotations"`
+}
+
+// PlainEnvModel is one plain_env entry.
+type PlainEnvModel struct {
+	Default types.String `tfsdk:"default"`
+	Reason  types.String `tfsdk:"reason"`
 }
 
 func (d *ExternalSecretDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -76,6 +98,35 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 			"secret_name":     schema.StringAttribute{Computed: true, MarkdownDescription: "The Kubernetes Secret the ExternalSecret creates."},
 			"secret_keys": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Each `\"component/secret-name.field\"` (or `role_id`/`secret_id`) to its key in the Kubernetes Secret."},
+			"plain_env": schema.MapNestedAttribute{Optional: true,
+				MarkdownDescription: "Non-secret env entries with a safe default and the reason it is safe, e.g. " +
+					"`{ PORT = { default = \"3000\", reason = \"non-secret, the app works at any port\" } }`. Rendered in `env` with the " +
+					"policy's `# safe-default: <reason>` tag and as defaults in the validators. A secret never gets a default: a name " +
+					"that is a secret's env name is an error.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"default": schema.StringAttribute{Required: true, MarkdownDescription: "The value when the variable is unset."},
+					"reason":  schema.StringAttribute{Required: true, MarkdownDescription: "Why this default is safe."},
+				}}},
+			"versions": schema.MapAttribute{Optional: true, ElementType: types.Int64Type,
+				MarkdownDescription: "The app's secret versions; take them from `mosaic_app_secrets.<name>.versions`. They make `rollout_revision` change exactly when a secret does."},
+			"direct_vault_justification": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Why the app needs Direct-Vault, for the README section; take it from `mosaic_app_secrets.<name>.direct_vault_justification`."},
+			"lease_renewal_strategy": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "How a `direct-vault` app renews its token and leases (required there): written in the README section."},
+			"extra_read_paths": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "The app's extra read paths, for the README section; take them from `mosaic_app_secrets.<name>.extra_read_paths`."},
+			"zod_schema": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`env.ts`: a zod schema of the app's environment and `loadEnv()`, which exits naming each missing or invalid variable, never its value."},
+			"pydantic_settings": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`config.py`: a pydantic settings class (pydantic v2 with pydantic-settings, or v1's BaseSettings) and `load_settings()`."},
+			"go_config": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "`config.go`: the app's environment read with `github.com/kelseyhightower/envconfig`, with `Load()` and `MustLoad()`."},
+			"readme_section": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The README \"Secrets architecture\" section (Markdown): Vault paths, access mode, for Direct-Vault the justification, lease strategy and bootstrap entry, and the env vars."},
+			"rollout_revision": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "A digest of `versions`: it changes exactly when a secret's version does."},
+			"pod_annotations": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "`{ \"secrets.mosaicstack.dev/revision\" = rollout_revision }`: put it on the Deployment's pod template, and a rotation rolls the pods."},
 		},
 	}
 }
@@ -100,6 +151,13 @@ func (d *ExternalSecretDataSource) Read(ctx context.Context, req datasource.Read
 	if !m.EnvNames.IsNull() {
 		resp.Diagnostics.Append(m.EnvNames.ElementsAs(ctx, &app.EnvNames, false)...)
 	}
+	if !m.PlainEnv.IsNull() {
+		plain := map[string]PlainEnvModel{}
+		resp.Diagnostics.Append(m.PlainEnv.ElementsAs(ctx, &plain, false)...)
+		for _, name := range slices.Sorted(maps.Keys(plain)) {
+			app.Plain = append(app.Plain, eso.PlainEnv{Name: name, Default: plain[name].Default.ValueString(), Reason: plain[name].Reason.ValueString()})
+		}
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -122,5 +180,41 @@ func (d *ExternalSecretDataSource) Read(ctx context.Context, req datasource.Read
 	m.Manifests = types.StringValue(out.All)
 	m.SecretName = types.StringValue(out.SecretName)
 	m.SecretKeys = stringMapValue(out.EnvNames)
+	d.renderAppSide(ctx, &m, app, out, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// renderAppSide renders the validators, the README section and the rollout revision.
+func (d *ExternalSecretDataSource) renderAppSide(ctx context.Context, m *ExternalSecretModel, app eso.App, out *eso.Manifests, diags *diag.Diagnostics) {
+	a := appgen.App{Environment: app.Environment, Service: app.Service, Access: app.Access, Vars: appgen.VarsOf(app, out),
+		Justification: m.Justification.ValueString(), LeaseStrategy: m.LeaseStrategy.ValueString()}
+	if app.Access == policy.AccessDirectVault {
+		if strings.TrimSpace(a.LeaseStrategy) == "" {
+			diags.AddAttributeError(path.Root("access"), "Lease strategy missing", // the attribute that asks for it: the strategy itself is absent
+				"A direct-vault app documents how it renews its token and leases (the README \"Secrets architecture\" section): set lease_renewal_strategy, "+
+					"e.g. \"renews its token at two thirds of its TTL and logs in again with its AppRole when renewal fails\".")
+			return
+		}
+	} else {
+		a.Paths = appgen.PathsOf(out)
+	}
+	if !m.ExtraReadPaths.IsNull() && !m.ExtraReadPaths.IsUnknown() {
+		diags.Append(m.ExtraReadPaths.ElementsAs(ctx, &a.ExtraReadPaths, false)...)
+	}
+	versions := map[string]int{}
+	for k, v := range m.Versions.Elements() {
+		if i, ok := v.(types.Int64); ok && !i.IsNull() && !i.IsUnknown() {
+			versions[k] = int(i.ValueInt64())
+		}
+	}
+	rev := appgen.Revision(versions)
+	m.ZodSchema = types.StringValue(appgen.TypeScript(a))
+	m.PydanticConfig = types.StringValue(appgen.Python(a))
+	m.GoConfig = types.StringValue(appgen.Go(a))
+	m.ReadmeSection = types.StringValue(appgen.Readme(a))
+	m.RolloutRevision = types.StringValue(rev)
+	m.PodAnnotations = stringMapValue(map[string]string{appgen.RolloutAnnotation: rev})
 }

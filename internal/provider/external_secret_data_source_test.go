@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/vault/api"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
@@ -49,6 +51,7 @@ data "mosaic_external_secret" "direct" {
   field_names = mosaic_app_secrets.direct.field_names
   kubernetes_namespace = "api"
   vault_addr  = "https://vault.example.com"
+  lease_renewal_strategy = "Certificates are re-issued at two thirds of their 12 hour TTL"
 }
 
 output "app_manifests"    { value = data.mosaic_external_secret.app.manifests }
@@ -139,6 +142,91 @@ func TestAccExternalSecret_remoteRefsResolve(t *testing.T) {
 					return nil
 				},
 			),
+		}},
+	})
+}
+
+// The rollout annotation changes exactly when a secret's version does: unchanged by a no-change
+// plan, changed by an update of one secret.
+func TestAccExternalSecret_rolloutRevision(t *testing.T) {
+	acctest.Vault(t)
+	cfg := func(pw string) string {
+		return fmt.Sprintf(`
+resource "mosaic_app_secrets" "x" {
+  environment         = "staging"
+  service             = "rollout-app"
+  secrets             = { "database/app" = { password = %q }, "api/key" = { token = "t" } }
+  delete_all_versions = true
+}
+
+data "mosaic_external_secret" "x" {
+  environment          = mosaic_app_secrets.x.environment
+  service              = mosaic_app_secrets.x.service
+  field_names          = mosaic_app_secrets.x.field_names
+  versions             = mosaic_app_secrets.x.versions
+  kubernetes_namespace = "rollout"
+  plain_env            = { PORT = { default = "8080", reason = "non-secret listen port" } }
+}
+`, pw)
+	}
+	revs := map[int]string{}
+	grab := func(step int) resource.TestCheckFunc {
+		return resource.TestCheckResourceAttrWith("data.mosaic_external_secret.x", "rollout_revision", func(v string) error {
+			revs[step] = v
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("pw-1"), Check: resource.ComposeTestCheckFunc(grab(1),
+				resource.TestCheckResourceAttrPair("data.mosaic_external_secret.x", "pod_annotations.secrets.mosaicstack.dev/revision", "data.mosaic_external_secret.x", "rollout_revision"),
+				resource.TestCheckResourceAttrWith("data.mosaic_external_secret.x", "env", func(v string) error {
+					if !strings.Contains(v, `value: "8080" # safe-default: non-secret listen port`) {
+						return fmt.Errorf("the plain entry is not tagged: %s", v)
+					}
+					return nil
+				}),
+				resource.TestCheckResourceAttrWith("data.mosaic_external_secret.x", "zod_schema", func(v string) error {
+					if !strings.Contains(v, "DATABASE_APP_PASSWORD: z.string().min(1") || !strings.Contains(v, `PORT: z.string().default("8080")`) {
+						return fmt.Errorf("zod schema: %s", v)
+					}
+					return nil
+				}))},
+			{Config: cfg("pw-1"), ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}, Check: grab(2)},
+			{Config: cfg("pw-2"), Check: grab(3)},
+		},
+	})
+	if revs[1] == "" || revs[1] != revs[2] {
+		t.Errorf("a no-change plan changed the revision: %q -> %q", revs[1], revs[2])
+	}
+	if revs[3] == revs[2] {
+		t.Errorf("updating a secret did not change the revision (%q)", revs[3])
+	}
+}
+
+// The ClusterSecretStore of an environment, as Terraform renders it: the eso-reader role of that
+// environment, its mount, and exactly what internal/eso renders (validated there against the CRD).
+func TestAccClusterSecretStore(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+data "mosaic_cluster_secret_store" "prod" {
+  environment  = "prod"
+  vault_server = "https://vault.vault.svc:8200"
+}
+`,
+			Check: resource.TestCheckResourceAttrWith("data.mosaic_cluster_secret_store.prod", "manifest", func(v string) error {
+				want, err := eso.RenderStore(eso.Store{Environment: "prod", Server: "https://vault.vault.svc:8200"})
+				if err != nil {
+					return err
+				}
+				if v != want || !strings.Contains(v, "role: eso-reader-prod") || !strings.Contains(v, "path: secret-prod") {
+					return fmt.Errorf("manifest:\n%s", v)
+				}
+				return nil
+			}),
 		}},
 	})
 }

@@ -220,6 +220,7 @@ func (p *MosaicProvider) Resources(_ context.Context) []func() resource.Resource
 func (p *MosaicProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewExternalSecretDataSource,
+		NewClusterSecretStoreDataSource,
 	}
 }
 

@@ -44,4 +44,10 @@ data "mosaic_external_secret" "app" {
   env_names            = each.value.env_names
   vault_addr           = var.vault_addr
   secret_store_name    = var.secret_store_name
+
+  plain_env                  = each.value.plain_env
+  versions                   = mosaic_app_secrets.app[each.key].versions
+  extra_read_paths           = mosaic_app_secrets.app[each.key].extra_read_paths
+  direct_vault_justification = mosaic_app_secrets.app[each.key].direct_vault_justification
+  lease_renewal_strategy     = each.value.access == "direct-vault" ? each.value.lease_renewal_strategy : null
 }

@@ -10,6 +10,12 @@ output "apps" {
       external_secret = data.mosaic_external_secret.app[k].external_secret
       env             = data.mosaic_external_secret.app[k].env
       manifests       = data.mosaic_external_secret.app[k].manifests
+      # The app side: startup validators, README section, pod-template annotation.
+      zod_schema        = data.mosaic_external_secret.app[k].zod_schema
+      pydantic_settings = data.mosaic_external_secret.app[k].pydantic_settings
+      go_config         = data.mosaic_external_secret.app[k].go_config
+      readme_section    = data.mosaic_external_secret.app[k].readme_section
+      pod_annotations   = data.mosaic_external_secret.app[k].pod_annotations
     }
   }
 }

@@ -16,9 +16,15 @@ variable "apps" {
     kubernetes_namespace = string
     access               = optional(string, "eso")
     justification        = optional(string)
-    extra_read_paths     = optional(list(string), [])
-    secrets_wo_version   = optional(number)
-    secret_id_rotation   = optional(string)
+    # How a direct-vault app renews its token and leases (its README section).
+    lease_renewal_strategy = optional(string)
+    plain_env = optional(map(object({
+      default = string
+      reason  = string
+    })))
+    extra_read_paths   = optional(list(string), [])
+    secrets_wo_version = optional(number)
+    secret_id_rotation = optional(string)
     # false: a removed or destroyed secret is soft-deleted (vault kv undelete restores it);
     # true: every version is purged.
     delete_all_versions = optional(bool, false)
@@ -50,6 +56,10 @@ variable "apps" {
   validation {
     condition     = alltrue([for k, a in var.apps : a.access != "direct-vault" || length(trimspace(a.justification == null ? "" : a.justification)) > 0])
     error_message = "A direct-vault app needs a justification."
+  }
+  validation {
+    condition     = alltrue([for k, a in var.apps : a.access != "direct-vault" || length(trimspace(a.lease_renewal_strategy == null ? "" : a.lease_renewal_strategy)) > 0])
+    error_message = "A direct-vault app needs a lease_renewal_strategy (how it renews its token and leases)."
   }
   validation {
     condition     = length(distinct([for k, a in var.apps : "${a.environment}/${a.service}"])) == length(var.apps)

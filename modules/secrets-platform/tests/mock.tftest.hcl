@@ -7,14 +7,15 @@ variables {
   apps = {
     web = { environment = "dev", service = "web", kubernetes_namespace = "web" }
     api = {
-      environment          = "prod"
-      service              = "api"
-      kubernetes_namespace = "api"
-      access               = "direct-vault"
-      justification        = "DB secrets engine leases with a 15 minute TTL"
-      extra_read_paths     = ["database/creds/api-role"]
-      approle              = { token_bound_cidrs = ["10.0.0.0/8"] }
-      secrets_wo_version   = 1
+      environment            = "prod"
+      service                = "api"
+      kubernetes_namespace   = "api"
+      access                 = "direct-vault"
+      justification          = "DB secrets engine leases with a 15 minute TTL"
+      lease_renewal_strategy = "renews its token at two thirds of its TTL"
+      extra_read_paths       = ["database/creds/api-role"]
+      approle                = { token_bound_cidrs = ["10.0.0.0/8"] }
+      secrets_wo_version     = 1
     }
   }
   secrets_wo = {

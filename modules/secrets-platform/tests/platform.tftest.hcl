@@ -8,14 +8,15 @@ variables {
     # still count as secrets a mount holds).
     web = { environment = "dev", service = "web", kubernetes_namespace = "web", delete_all_versions = true }
     api = {
-      environment          = "prod"
-      service              = "api"
-      kubernetes_namespace = "api"
-      access               = "direct-vault"
-      justification        = "DB secrets engine leases with a 15 minute TTL"
-      extra_read_paths     = ["database/creds/api-role"]
-      secrets_wo_version   = 1
-      delete_all_versions  = true
+      environment            = "prod"
+      service                = "api"
+      kubernetes_namespace   = "api"
+      access                 = "direct-vault"
+      justification          = "DB secrets engine leases with a 15 minute TTL"
+      lease_renewal_strategy = "renews its token at two thirds of its TTL"
+      extra_read_paths       = ["database/creds/api-role"]
+      secrets_wo_version     = 1
+      delete_all_versions    = true
     }
   }
   secrets = {
