@@ -11,7 +11,7 @@ import (
 
 // The private state of mosaic_app_secrets (never shown in plans) holds appsync.Private as JSON:
 // the KV versions Terraform itself wrote and the pending work a refresh found.
-const privateKey = "mosaic"
+const privateKey = "mosaic" // mosaic-lint:ignore hardcoded-secret the private state's key name in Terraform, not a key
 
 type privateGetter interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)

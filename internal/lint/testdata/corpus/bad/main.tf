@@ -1,0 +1,5 @@
+resource "app_database" "web" {
+  name     = "web"
+  password = "tf-literal-pw"
+  token    = var.token
+}

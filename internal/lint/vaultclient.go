@@ -1,0 +1,141 @@
+package lint
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	gitignore "github.com/sabhiram/go-gitignore"
+)
+
+// Rule 2: a Vault client in an ESO app. The import (or dependency) of a Vault client library is
+// a finding unless the app's README (the nearest one up the tree) has a "Secrets architecture"
+// section that states its Direct-Vault justification.
+var vaultClientImports = []struct {
+	ext []string
+	re  *regexp.Regexp
+}{
+	{[]string{".py"}, regexp.MustCompile(`^\s*(import\s+hvac\b|from\s+hvac\b)`)},
+	{[]string{".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx"}, regexp.MustCompile(`(require\(\s*|from\s+|import\s+)['"](node-vault|hashi-vault-js|@hashicorp/vault[^'"]*|vault-api|node-vault-client)['"]`)},
+	{[]string{".go"}, regexp.MustCompile(`"github\.com/hashicorp/vault/api(/[^"]*)?"|"github\.com/hashicorp/vault-client-go[^"]*"`)},
+	{[]string{".java", ".kt"}, regexp.MustCompile(`^\s*import\s+(com\.bettercloud\.vault|io\.github\.jopenlibs\.vault|org\.springframework\.vault)\b`)},
+	{[]string{".rb"}, regexp.MustCompile(`^\s*require\s+['"]vault['"]`)},
+	{[]string{".cs"}, regexp.MustCompile(`^\s*using\s+VaultSharp\b`)},
+	{[]string{"package.json"}, regexp.MustCompile(`"(node-vault|hashi-vault-js|@hashicorp/vault[^"]*|node-vault-client)"\s*:`)},
+	{[]string{"requirements.txt", "Pipfile", "pyproject.toml"}, regexp.MustCompile(`(?i)^\s*["']?hvac\b`)},
+	{[]string{"go.mod"}, regexp.MustCompile(`github\.com/hashicorp/(vault/api|vault-client-go)\s+v`)},
+	{[]string{"Gemfile"}, regexp.MustCompile(`^\s*gem\s+['"]vault['"]`)},
+	{[]string{"pom.xml", "build.gradle"}, regexp.MustCompile(`(com\.bettercloud|io\.github\.jopenlibs|spring-vault)`)},
+}
+
+func vaultClients(name string, lines []string, r *readmes) []Finding {
+	base, ext := path.Base(name), path.Ext(name)
+	var out []Finding
+	for _, c := range vaultClientImports {
+		applies := false
+		for _, e := range c.ext {
+			if e == ext || e == base {
+				applies = true
+			}
+		}
+		if !applies {
+			continue
+		}
+		for i, line := range lines {
+			loc := c.re.FindStringIndex(line)
+			if loc == nil {
+				continue
+			}
+			if r.justified(path.Dir(name)) {
+				return nil
+			}
+			out = append(out, Finding{Rule: RuleVaultClient, File: name, Line: i + 1, Column: loc[0] + 1,
+				Message: "this app uses a Vault client, but its README has no \"Secrets architecture\" section stating a Direct-Vault justification: ESO apps read environment variables only",
+				Fix:     "read the values from environment variables (ESO syncs them), or, for dynamic secrets, declare access = \"direct-vault\" and add the README section mosaic_external_secret renders (readme_section)"})
+		}
+	}
+	return out
+}
+
+// readmes caches, per directory, whether the nearest README justifies Direct-Vault.
+type readmes struct {
+	root string
+	mu   sync.Mutex
+	dirs map[string]bool
+}
+
+func newReadmes(root string) *readmes { return &readmes{root: root, dirs: map[string]bool{}} }
+
+var secretsArchitecture = regexp.MustCompile(`(?im)^#{1,6}\s*secrets architecture\s*$`)
+var directVault = regexp.MustCompile(`(?i)direct[- ]vault`)
+var anyHeading = regexp.MustCompile(`(?m)^#{1,6}\s`)
+
+// Justified reports whether a README's text has a "Secrets architecture" section that names
+// Direct-Vault and says why (at least a sentence beyond the words). The section runs to the next
+// heading of its level or higher; its sub-headings belong to it.
+func Justified(readme string) bool {
+	loc := secretsArchitecture.FindStringIndex(readme)
+	if loc == nil {
+		return false
+	}
+	level := len(readme[loc[0]:loc[1]]) - len(strings.TrimLeft(readme[loc[0]:loc[1]], "#"))
+	section := readme[loc[1]:]
+	for off := 0; ; {
+		n := anyHeading.FindStringIndex(section[off:])
+		if n == nil {
+			break
+		}
+		start := off + n[0]
+		hashes := len(section[start:]) - len(strings.TrimLeft(section[start:], "#"))
+		if hashes <= level {
+			section = section[:start]
+			break
+		}
+		off += n[1]
+	}
+	if !directVault.MatchString(section) {
+		return false
+	}
+	text := strings.Join(strings.Fields(directVault.ReplaceAllString(section, "")), " ")
+	return len(text) >= 40
+}
+
+func (r *readmes) justified(dir string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lookup(dir)
+}
+
+func (r *readmes) lookup(dir string) bool {
+	if v, ok := r.dirs[dir]; ok {
+		return v
+	}
+	result := false
+	found := false
+	for _, name := range []string{"README.md", "README", "readme.md", "Readme.md", "README.rst", "README.txt"} {
+		b, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(dir), name))
+		if err == nil {
+			result, found = Justified(string(b)), true
+			break
+		}
+	}
+	if !found && dir != "." && dir != "" {
+		result = r.lookup(path.Dir(dir))
+	}
+	r.dirs[dir] = result
+	return result
+}
+
+func compileExclude(patterns []string) *gitignore.GitIgnore {
+	if len(patterns) == 0 {
+		return nil
+	}
+	return gitignore.CompileIgnoreLines(patterns...)
+}
+
+func compileGitignore(file string) (*gitignore.GitIgnore, error) {
+	return gitignore.CompileIgnoreFile(file)
+}
