@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
@@ -15,6 +17,7 @@ import (
 // relies on. It records every call (ops) and can fail one: fail[op] is consulted before the
 // call (the request is lost) and lose[op] after it (the request took effect, the answer is lost).
 type fakeVault struct {
+	mu        sync.Mutex // refreshes read concurrently
 	mounts    map[string]*vault.MountInfo
 	kv        map[string]*kvSecret // "mount/rel"
 	kv1       map[string]map[string]string
@@ -27,6 +30,10 @@ type fakeVault struct {
 	fail      map[string]error
 	lose      map[string]error
 	tokenOK   bool
+	// delay makes every call take this long, without holding the lock, so that concurrent
+	// calls overlap; inflight and maxInflight count them.
+	delay                 time.Duration
+	inflight, maxInflight int
 }
 
 type kvSecret struct {
@@ -61,6 +68,14 @@ func denied(path string) error {
 
 // call records op and returns the error to fail it with before it runs.
 func (f *fakeVault) call(op string) error {
+	if f.delay > 0 {
+		f.inflight++
+		f.maxInflight = max(f.maxInflight, f.inflight)
+		f.mu.Unlock()
+		time.Sleep(f.delay)
+		f.mu.Lock()
+		f.inflight--
+	}
 	f.ops = append(f.ops, op)
 	if err, ok := f.fail[op]; ok {
 		delete(f.fail, op)
@@ -101,6 +116,8 @@ func (f *fakeVault) current(mount, rel string) map[string]string {
 }
 
 func (f *fakeVault) MountCached(_ context.Context, mount string) (*vault.MountInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("mount " + mount); err != nil {
 		return nil, err
 	}
@@ -111,6 +128,8 @@ func (f *fakeVault) MountCached(_ context.Context, mount string) (*vault.MountIn
 }
 
 func (f *fakeVault) KVPut(_ context.Context, mount, rel string, data map[string]string, cas int) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("put " + mount + "/" + rel); err != nil {
 		return 0, err
 	}
@@ -126,6 +145,8 @@ func (f *fakeVault) KVPut(_ context.Context, mount, rel string, data map[string]
 }
 
 func (f *fakeVault) KVPutPlain(_ context.Context, mount, rel string, data map[string]string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("put " + mount + "/" + rel); err != nil {
 		return 0, err
 	}
@@ -134,6 +155,8 @@ func (f *fakeVault) KVPutPlain(_ context.Context, mount, rel string, data map[st
 }
 
 func (f *fakeVault) KVGet(_ context.Context, mount, rel string) (map[string]string, int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("get " + mount + "/" + rel); err != nil {
 		return nil, 0, err
 	}
@@ -145,6 +168,8 @@ func (f *fakeVault) KVGet(_ context.Context, mount, rel string) (map[string]stri
 }
 
 func (f *fakeVault) KV1Get(_ context.Context, mount, rel string) (map[string]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("get1 " + mount + "/" + rel); err != nil {
 		return nil, err
 	}
@@ -156,6 +181,8 @@ func (f *fakeVault) KV1Get(_ context.Context, mount, rel string) (map[string]str
 }
 
 func (f *fakeVault) KVMetadata(_ context.Context, mount, rel string) (*vault.Metadata, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("meta " + mount + "/" + rel); err != nil {
 		return nil, err
 	}
@@ -167,6 +194,8 @@ func (f *fakeVault) KVMetadata(_ context.Context, mount, rel string) (*vault.Met
 }
 
 func (f *fakeVault) KVList(_ context.Context, mount, rel string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("list " + mount + "/" + rel); err != nil {
 		return nil, err
 	}
@@ -190,6 +219,8 @@ func (f *fakeVault) KVList(_ context.Context, mount, rel string) ([]string, erro
 }
 
 func (f *fakeVault) KVDelete(_ context.Context, mount, rel string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("delete " + mount + "/" + rel); err != nil {
 		return err
 	}
@@ -200,6 +231,8 @@ func (f *fakeVault) KVDelete(_ context.Context, mount, rel string) error {
 }
 
 func (f *fakeVault) KVDeleteAll(_ context.Context, mount, rel string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("purge " + mount + "/" + rel); err != nil {
 		return err
 	}
@@ -208,6 +241,8 @@ func (f *fakeVault) KVDeleteAll(_ context.Context, mount, rel string) error {
 }
 
 func (f *fakeVault) GetPolicy(_ context.Context, name string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("get-policy " + name); err != nil {
 		return "", err
 	}
@@ -218,6 +253,8 @@ func (f *fakeVault) GetPolicy(_ context.Context, name string) (string, error) {
 }
 
 func (f *fakeVault) PutPolicy(_ context.Context, name, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("put-policy " + name); err != nil {
 		return err
 	}
@@ -226,6 +263,8 @@ func (f *fakeVault) PutPolicy(_ context.Context, name, text string) error {
 }
 
 func (f *fakeVault) DeletePolicy(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("delete-policy " + name); err != nil {
 		return err
 	}
@@ -234,6 +273,8 @@ func (f *fakeVault) DeletePolicy(_ context.Context, name string) error {
 }
 
 func (f *fakeVault) ReadRole(_ context.Context, _, role string) (map[string]any, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("read-role " + role); err != nil {
 		return nil, err
 	}
@@ -245,6 +286,8 @@ func (f *fakeVault) ReadRole(_ context.Context, _, role string) (map[string]any,
 }
 
 func (f *fakeVault) WriteRole(_ context.Context, _, role string, params map[string]any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("write-role " + role); err != nil {
 		return err
 	}
@@ -288,6 +331,8 @@ func seconds(s string) int64 {
 }
 
 func (f *fakeVault) DeleteRole(_ context.Context, _, role string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("delete-role " + role); err != nil {
 		return err
 	}
@@ -298,6 +343,8 @@ func (f *fakeVault) DeleteRole(_ context.Context, _, role string) error {
 }
 
 func (f *fakeVault) RoleID(_ context.Context, _, role string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("role-id " + role); err != nil {
 		return "", err
 	}
@@ -309,6 +356,8 @@ func (f *fakeVault) RoleID(_ context.Context, _, role string) (string, error) {
 }
 
 func (f *fakeVault) NewSecretID(_ context.Context, _, role string, _ map[string]string) (string, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("mint " + role); err != nil {
 		return "", "", err
 	}
@@ -322,6 +371,8 @@ func (f *fakeVault) NewSecretID(_ context.Context, _, role string, _ map[string]
 }
 
 func (f *fakeVault) SecretIDAccessorExists(_ context.Context, _, role, accessor string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("lookup-accessor " + role); err != nil {
 		return false, err
 	}
@@ -330,6 +381,8 @@ func (f *fakeVault) SecretIDAccessorExists(_ context.Context, _, role, accessor 
 }
 
 func (f *fakeVault) LookupSecretID(_ context.Context, _, role, secretID string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("lookup-secret-id " + role); err != nil {
 		return "", err
 	}
@@ -342,6 +395,8 @@ func (f *fakeVault) LookupSecretID(_ context.Context, _, role, secretID string) 
 }
 
 func (f *fakeVault) DestroySecretIDAccessor(_ context.Context, _, role, accessor string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err := f.call("destroy " + role + " " + accessor); err != nil {
 		return err
 	}

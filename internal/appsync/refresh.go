@@ -13,7 +13,8 @@ import (
 // Refresh reads an app back from Vault into a copy of st and reports drift as warnings. gone
 // is true when nothing of the app is left in Vault.
 func (s *Syncer) Refresh(ctx context.Context, st *State) (out *State, warnings []Warning, gone bool, err error) {
-	r := &refresher{Syncer: s, st: st.clone()}
+	pre := prefetch(ctx, s.V, st, s.AppRoleMount)
+	r := &refresher{Syncer: &Syncer{V: pre, AppRoleMount: s.AppRoleMount}, st: st.clone()}
 	found, err := r.secrets(ctx)
 	if err != nil {
 		return nil, nil, false, err

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRefreshSeesDrift(t *testing.T) {
@@ -201,4 +202,23 @@ func TestDiscoverFindsNothing(t *testing.T) {
 	t.Parallel()
 	_, _, err := newSyncer(newFake()).Discover(ctx, "prod", "web")
 	_ = wantError(t, err, "", "Nothing to import")
+}
+
+// A refresh makes its independent reads at once, at most PerResourceParallelism of them, with
+// exactly the requests a sequential refresh makes.
+func TestRefreshReadsConcurrently(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	st := mustCreate(t, f, webSpec(true))
+	f.ops, f.delay = nil, 5*time.Millisecond
+	if _, warnings, _, err := newSyncer(f).Refresh(ctx, st); err != nil || len(warnings) > 0 {
+		t.Fatalf("refresh: %v %v", warnings, err)
+	}
+	if f.maxInflight < 2 || f.maxInflight > PerResourceParallelism {
+		t.Errorf("at most %d requests in flight, want 2..%d", f.maxInflight, PerResourceParallelism)
+	}
+	// 2 secrets' metadata, the policy, the role, the accessor lookup, the bootstrap metadata.
+	if len(f.ops) != 6 {
+		t.Errorf("requests %v, want 6", f.ops)
+	}
 }

@@ -41,6 +41,7 @@ type MosaicProviderModel struct {
 	CACertDir           types.String      `tfsdk:"ca_cert_dir"`
 	SkipTLSVerify       types.Bool        `tfsdk:"skip_tls_verify"`
 	MaxRetries          types.Int64       `tfsdk:"max_retries"`
+	MaxConcurrent       types.Int64       `tfsdk:"max_concurrent_requests"`
 	TLSServerName       types.String      `tfsdk:"tls_server_name"`
 	ClientAuth          *ClientAuthModel  `tfsdk:"client_auth"`
 	AuthLoginAppRole    *AuthAppRoleModel `tfsdk:"auth_login_approle"`
@@ -121,6 +122,12 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 				MarkdownDescription: "How often a request that failed with a connection error, HTTP 429 or a 5xx is retried, " +
 					"with backoff between 250ms and 2s. Falls back to `VAULT_MAX_RETRIES`; default 2.",
+			},
+			"max_concurrent_requests": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many requests the provider has in flight to Vault at once, over every resource of a plan or " +
+					"apply. An app's refresh makes its independent reads at once (at most 4); this bounds the total, to be polite " +
+					"to a shared Vault. Default 16.",
 			},
 			"approle_mount": schema.StringAttribute{
 				Optional:            true,

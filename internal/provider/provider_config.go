@@ -114,6 +114,12 @@ func resolveConfig(m *MosaicProviderModel, diags *diag.Diagnostics) vault.Config
 	if cfg.MaxRetries < 0 {
 		diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", "max_retries (or VAULT_MAX_RETRIES) must be 0 or more.")
 	}
+	if !m.MaxConcurrent.IsNull() {
+		if m.MaxConcurrent.ValueInt64() < 1 {
+			diags.AddAttributeError(path.Root("max_concurrent_requests"), "Invalid max_concurrent_requests", "max_concurrent_requests must be 1 or more.")
+		}
+		cfg.MaxConcurrentRequests = int(m.MaxConcurrent.ValueInt64())
+	}
 	cfg.Login, cfg.Token = loginOf(m, diags)
 	return cfg
 }

@@ -68,6 +68,9 @@ type Config struct {
 	// ClientCert and ClientKey are PEM files of a client certificate for TLS (mutual TLS).
 	ClientCert, ClientKey string
 	MaxRetries            int
+	// MaxConcurrentRequests bounds the requests in flight to Vault at once, over every
+	// resource of a plan or apply; zero means DefaultMaxConcurrentRequests.
+	MaxConcurrentRequests int
 	Login                 *Login
 	// Timeout bounds each HTTP request; zero means 60s.
 	Timeout time.Duration
@@ -128,6 +131,11 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if t, ok := conf.HttpClient.Transport.(*http.Transport); ok {
 		t.MaxIdleConnsPerHost = 64
 	}
+	limit := cfg.MaxConcurrentRequests
+	if limit <= 0 {
+		limit = DefaultMaxConcurrentRequests
+	}
+	conf.HttpClient.Transport = &limitedTransport{next: conf.HttpClient.Transport, slots: make(chan struct{}, limit)}
 	c, err := api.NewClient(conf)
 	if err != nil {
 		return nil, fmt.Errorf("building the Vault client for %s: %w", cfg.Address, err)
@@ -195,6 +203,26 @@ func login(ctx context.Context, c *api.Client, l *Login) (string, error) {
 
 // Identity says who the client is logged in as, for messages; "" for a given token.
 func (c *Client) Identity() string { return c.identity }
+
+// DefaultMaxConcurrentRequests is the default bound on requests in flight to Vault: polite to a
+// shared Vault, and enough for Terraform's default -parallelism of 10 with several reads each.
+const DefaultMaxConcurrentRequests = 16
+
+// limitedTransport lets at most cap(slots) requests be in flight at once.
+type limitedTransport struct {
+	next  http.RoundTripper
+	slots chan struct{}
+}
+
+func (l *limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	defer func() { <-l.slots }()
+	return l.next.RoundTrip(r)
+}
 
 // TokenValid reports whether Vault still accepts the client's token (one lookup-self); used to
 // tell a revoked or expired token from a missing capability after a 403.

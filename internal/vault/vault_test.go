@@ -1,11 +1,15 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/vault/api"
 )
@@ -89,5 +93,41 @@ func TestPaths(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// The client never has more than MaxConcurrentRequests requests in flight to Vault.
+func TestConcurrencyBound(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	inflight, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		peak = max(peak, inflight)
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"data":{"rules":"path \"x\" {}","policy":"path \"x\" {}"}}`)
+	}))
+	defer srv.Close()
+	c, err := New(context.Background(), Config{Address: srv.URL, Token: "t", MaxConcurrentRequests: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = c.GetPolicy(context.Background(), "p")
+		}()
+	}
+	wg.Wait()
+	if peak != 3 {
+		t.Errorf("%d requests in flight at most, want exactly the bound 3", peak)
 	}
 }

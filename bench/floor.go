@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+)
+
+// The floor: the same Terraform operations on terraform_data resources (built into Terraform, no
+// provider, no Vault) whose input has the shape and size of a mosaic app's state. mosaic / floor
+// is what the provider adds on top of Terraform's own cost per resource.
+
+// floorConfig writes main.tf of the floor for n apps; rev changes the first app's value.
+func floorConfig(dir string, n, rev int) error {
+	var sb strings.Builder
+	sb.WriteString("locals {\n  apps = {\n")
+	envs := []string{"dev", "staging", "prod"}
+	for i := range n {
+		env, svc := envs[i%3], fmt.Sprintf("app-%04d", i)
+		mount := policy.MountOf(env)
+		pw := fmt.Sprintf("pw-%d-%d", i, map[bool]int{true: rev, false: 1}[i == 0])
+		direct := i%2 == 1
+		fmt.Fprintf(&sb, "    %s = {\n", svc)
+		fmt.Fprintf(&sb, "      id = %q, environment = %q, service = %q, mount = %q, policy_name = %q\n", mount+"/"+svc, env, svc, mount, policy.PolicyName(env, svc))
+		fmt.Fprintf(&sb, "      policy = %q\n", policy.AppPolicy(env, svc, nil))
+		fmt.Fprintf(&sb, "      secrets = { \"database/app\" = { username = %q, password = %q, host = \"db\", port = \"5432\" }, \"oauth/google\" = { client_id = %q, client_secret = %q }, \"jwt/signing\" = { private_key = %q } }\n",
+			svc, pw, svc+"-client", "cs-"+svc, "pk-"+svc)
+		fmt.Fprintf(&sb, "      paths = { \"database/app\" = %q, \"oauth/google\" = %q, \"jwt/signing\" = %q }\n", mount+"/"+svc+"/database/app", mount+"/"+svc+"/oauth/google", mount+"/"+svc+"/jwt/signing")
+		sb.WriteString("      field_names = { \"database/app\" = [\"host\", \"password\", \"port\", \"username\"], \"oauth/google\" = [\"client_id\", \"client_secret\"], \"jwt/signing\" = [\"private_key\"] }\n")
+		fmt.Fprintf(&sb, "      versions = { \"database/app\" = %d, \"oauth/google\" = 1, \"jwt/signing\" = 1 }\n", map[bool]int{true: rev, false: 1}[i == 0])
+		sb.WriteString("      extra_read_paths = [], external_missing = \"warning\", delete_all_versions = true\n")
+		if direct {
+			fmt.Fprintf(&sb, "      access = \"direct-vault\", direct_vault_justification = \"DB secrets engine leases with a 15 minute TTL\", role_name = %q, bootstrap_path = %q\n",
+				policy.PolicyName(env, svc), policy.BootstrapPath(env, svc))
+			fmt.Fprintf(&sb, "      role_id = %q, secret_id_accessor = %q\n", fmt.Sprintf("%08x-1111-2222-3333-444455556666", i), fmt.Sprintf("%08x-aaaa-bbbb-cccc-ddddeeeeffff", i))
+			sb.WriteString("      approle = { token_ttl = \"1h\", token_max_ttl = \"4h\", secret_id_ttl = \"0\", secret_id_num_uses = 0, token_bound_cidrs = [], secret_id_bound_cidrs = [] }\n")
+		} else {
+			sb.WriteString("      access = \"eso\", direct_vault_justification = null, role_name = null, bootstrap_path = null, role_id = null, secret_id_accessor = null, approle = null\n")
+		}
+		sb.WriteString("    }\n")
+	}
+	sb.WriteString("  }\n}\n\nresource \"terraform_data\" \"app\" {\n  for_each = local.apps\n  input    = each.value\n}\n")
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sb.String()), 0o644)
+}
+
+// measureFloor runs one Terraform command on the floor configuration and returns its wall time.
+func measureFloor(dir string, env []string, n, rev, parallelism int, args []string) (time.Duration, error) {
+	if err := floorConfig(dir, n, rev); err != nil {
+		return 0, err
+	}
+	args = append(slices.Clone(args), "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("floor terraform %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 30))
+	}
+	return time.Since(t0), nil
+}
+
+// stateBytesPerApp is the size of the state file divided by the number of apps.
+func stateBytesPerApp(dir string, n int) int64 {
+	st, err := os.Stat(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		return 0
+	}
+	return st.Size() / int64(n)
+}
+
+// delayProxy forwards to Vault after waiting rtt per request: Vault in another zone.
+func delayProxy(target string, rtt time.Duration) (addr string, stop func(), err error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", nil, err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(rtt)
+		rp.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := netListen()
+	if err != nil {
+		return "", nil, err
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+const rttApps = 200
+
+// measureRTT creates rttApps apps, plans them on loopback and through a delaying proxy, and
+// destroys them.
+func measureRTT(work string, env []string, vaultAddr, audit string, parallelism int) (rttResult, error) {
+	r := rttResult{N: rttApps, RTT: 20 * time.Millisecond, Minimum: minRefresh(rttApps)}
+	dir := filepath.Join(work, "rtt")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return r, err
+	}
+	b := &bencher{dir: dir, env: env, audit: audit, parallelism: parallelism, n: rttApps}
+	if _, err := b.measure("create", 1, []string{"apply", "-auto-approve"}, minCreate(rttApps)); err != nil {
+		return r, err
+	}
+	loop, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
+	if err != nil {
+		return r, err
+	}
+	proxy, stop, err := delayProxy(vaultAddr, r.RTT)
+	if err != nil {
+		return r, err
+	}
+	b.env = append(slices.Clone(env), "VAULT_ADDR="+proxy)
+	far, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
+	stop()
+	if err != nil {
+		return r, err
+	}
+	b.env = env
+	if _, err := b.measure("destroy", 1, []string{"destroy", "-auto-approve"}, 0); err != nil {
+		return r, err
+	}
+	r.Loopback, r.Distant, r.Requests = loop.Wall, far.Wall, far.total()
+	fmt.Printf("N=%d no-change plan: loopback %.1fs, %s round trip %.1fs (x%.2f)\n", rttApps, loop.Wall.Seconds(), r.RTT, far.Wall.Seconds(), far.Wall.Seconds()/loop.Wall.Seconds())
+	return r, nil
+}
+
+// goals reports the scale goals against the measurements.
+func goals(ops []op, rtt rttResult) []string {
+	met := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	var out []string
+	var maxRSS int64
+	for _, o := range ops {
+		maxRSS = max(maxRSS, o.RSSKiB)
+		if o.N != 1000 {
+			continue
+		}
+		switch o.Name {
+		case "create":
+			out = append(out, fmt.Sprintf("N=1000 create <= 1.5x the floor: %.2fx, %s", floorRatio(o), met(floorRatio(o) <= 1.5)))
+		case "plan (no change)":
+			out = append(out, fmt.Sprintf("N=1000 no-change plan <= 2x the floor: %.2fx, %s", floorRatio(o), met(floorRatio(o) <= 2)))
+		}
+	}
+	far := rtt.Distant.Seconds() / max(rtt.Loopback.Seconds(), 0.001)
+	out = append(out, fmt.Sprintf("N=%d no-change plan at a %s round trip within 1.15x of loopback: %.2fx, %s", rtt.N, rtt.RTT, far, met(far <= 1.15)))
+	out = append(out, fmt.Sprintf("provider peak RSS < 150 MiB: %d MiB, %s", maxRSS/1024, met(maxRSS < 150*1024)))
+	worst := 0.0
+	for _, o := range ops {
+		if o.N >= 100 {
+			worst = max(worst, ratio(o))
+		}
+	}
+	out = append(out, fmt.Sprintf("requests per app <= 1.02x the minimum (N >= 100): worst %.2fx, %s", worst, met(worst <= 1.02)))
+	return out
+}
+
+// chart draws wall time against N for mosaic and the floor (create and no-change plan), log N.
+func chart(ops []op) string {
+	const w, h, left, bottom, top, right = 640.0, 360.0, 60.0, 40.0, 30.0, 170.0
+	var maxT float64
+	ns := map[int]bool{}
+	for _, o := range ops {
+		maxT = max(maxT, o.Wall.Seconds(), o.Floor.Seconds())
+		ns[o.N] = true
+	}
+	sizes := slices.Sorted(maps.Keys(ns))
+	if len(sizes) == 0 || maxT == 0 {
+		return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"
+	}
+	lo, hi := math.Log10(float64(sizes[0])), math.Log10(float64(sizes[len(sizes)-1]))
+	if hi == lo {
+		hi = lo + 1
+	}
+	x := func(n int) float64 { return left + (math.Log10(float64(n))-lo)/(hi-lo)*(w-left-right) }
+	y := func(t float64) float64 { return h - bottom - t/maxT*(h-bottom-top) }
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n", w, h)
+	fmt.Fprintf(&sb, "<text x=\"%.0f\" y=\"18\">wall time (s) against N apps: mosaic and the terraform_data floor</text>\n", left)
+	fmt.Fprintf(&sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", left, h-bottom, w-right, h-bottom)
+	fmt.Fprintf(&sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", left, top, left, h-bottom)
+	for _, n := range sizes {
+		fmt.Fprintf(&sb, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%d</text>\n", x(n), h-bottom+16, n)
+	}
+	for i := 0; i <= 4; i++ {
+		t := maxT * float64(i) / 4
+		fmt.Fprintf(&sb, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>\n", left-6, y(t)+4, t)
+	}
+	series := []struct {
+		name, op, color, dash string
+		floor                 bool
+	}{
+		{"mosaic create", "create", "#c0392b", "", false}, {"floor create", "create", "#c0392b", "6,4", true},
+		{"mosaic plan", "plan (no change)", "#2471a3", "", false}, {"floor plan", "plan (no change)", "#2471a3", "6,4", true},
+	}
+	for i, s := range series {
+		var pts []string
+		for _, o := range ops {
+			if o.Name != s.op {
+				continue
+			}
+			t := o.Wall.Seconds()
+			if s.floor {
+				t = o.Floor.Seconds()
+			}
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(o.N), y(t)))
+		}
+		fmt.Fprintf(&sb, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\" points=\"%s\"/>\n", s.color, s.dash, strings.Join(pts, " "))
+		ly := top + 20 + float64(i)*18
+		fmt.Fprintf(&sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"%s\"/>\n", w-right+10, ly, w-right+40, ly, s.color, s.dash)
+		fmt.Fprintf(&sb, "<text x=\"%.0f\" y=\"%.0f\">%s</text>\n", w-right+46, ly+4, s.name)
+	}
+	sb.WriteString("</svg>\n")
+	return sb.String()
+}

@@ -1,0 +1,152 @@
+package appsync
+
+import (
+	"context"
+	"sync"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
+)
+
+// PerResourceParallelism bounds the Vault requests one app's refresh has in flight at once. Its
+// reads do not depend on each other, so across a network they overlap instead of paying one
+// round trip after another; the provider's client bounds the total (max_concurrent_requests).
+const PerResourceParallelism = 4
+
+// prefetched is the Vault of one refresh: the app's independent reads (each secret's metadata,
+// the policy, and for Direct-Vault the role, the secret_id accessor and the bootstrap entry's
+// metadata) are made at once, up front; the refresh then consumes each answer once, in its
+// usual order, so its logic and its warnings stay those of a sequential read. A read the
+// refresh does not need (the accessor of a role that turned out to be gone) is simply unused.
+type prefetched struct {
+	Vault
+	mu       sync.Mutex
+	meta     map[string]metaAnswer
+	policy   map[string]policyAnswer
+	role     map[string]roleAnswer
+	accessor map[string]accessorAnswer
+}
+
+type metaAnswer struct {
+	m   *vault.Metadata
+	err error
+}
+type policyAnswer struct {
+	text string
+	err  error
+}
+type roleAnswer struct {
+	data map[string]any
+	err  error
+}
+type accessorAnswer struct {
+	ok  bool
+	err error
+}
+
+func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *prefetched {
+	p := &prefetched{Vault: v, meta: map[string]metaAnswer{}, policy: map[string]policyAnswer{}, role: map[string]roleAnswer{}, accessor: map[string]accessorAnswer{}}
+	var tasks []func()
+	mount, name := st.Mount(), st.Name()
+	for _, key := range sortedKeys(st.Versions) {
+		rel := st.Service + "/" + key
+		tasks = append(tasks, func() {
+			m, err := v.KVMetadata(ctx, mount, rel)
+			p.put(func() { p.meta[mount+"/"+rel] = metaAnswer{m, err} })
+		})
+	}
+	tasks = append(tasks, func() {
+		text, err := v.GetPolicy(ctx, name)
+		p.put(func() { p.policy[name] = policyAnswer{text, err} })
+	})
+	if st.Role != nil {
+		tasks = append(tasks, func() {
+			data, err := v.ReadRole(ctx, approleMount, name)
+			p.put(func() { p.role[name] = roleAnswer{data, err} })
+		})
+		if a := st.Role.Accessor; a != "" {
+			tasks = append(tasks, func() {
+				ok, err := v.SecretIDAccessorExists(ctx, approleMount, name, a)
+				p.put(func() { p.accessor[name+"/"+a] = accessorAnswer{ok, err} })
+			})
+		}
+		boot := policy.BootstrapRelative(st.Service)
+		tasks = append(tasks, func() {
+			m, err := v.KVMetadata(ctx, mount, boot)
+			p.put(func() { p.meta[mount+"/"+boot] = metaAnswer{m, err} })
+		})
+	}
+	runBounded(tasks, PerResourceParallelism)
+	return p
+}
+
+func (p *prefetched) put(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f()
+}
+
+// runBounded runs tasks with at most limit at once and waits for all.
+func runBounded(tasks []func(), limit int) {
+	if len(tasks) <= 1 || limit <= 1 {
+		for _, t := range tasks {
+			t()
+		}
+		return
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for _, t := range tasks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			t()
+		}()
+	}
+	wg.Wait()
+}
+
+func (p *prefetched) KVMetadata(ctx context.Context, mount, rel string) (*vault.Metadata, error) {
+	p.mu.Lock()
+	a, ok := p.meta[mount+"/"+rel]
+	delete(p.meta, mount+"/"+rel)
+	p.mu.Unlock()
+	if ok {
+		return a.m, a.err
+	}
+	return p.Vault.KVMetadata(ctx, mount, rel)
+}
+
+func (p *prefetched) GetPolicy(ctx context.Context, name string) (string, error) {
+	p.mu.Lock()
+	a, ok := p.policy[name]
+	delete(p.policy, name)
+	p.mu.Unlock()
+	if ok {
+		return a.text, a.err
+	}
+	return p.Vault.GetPolicy(ctx, name)
+}
+
+func (p *prefetched) ReadRole(ctx context.Context, mount, role string) (map[string]any, error) {
+	p.mu.Lock()
+	a, ok := p.role[role]
+	delete(p.role, role)
+	p.mu.Unlock()
+	if ok {
+		return a.data, a.err
+	}
+	return p.Vault.ReadRole(ctx, mount, role)
+}
+
+func (p *prefetched) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
+	p.mu.Lock()
+	a, ok := p.accessor[role+"/"+accessor]
+	delete(p.accessor, role+"/"+accessor)
+	p.mu.Unlock()
+	if ok {
+		return a.ok, a.err
+	}
+	return p.Vault.SecretIDAccessorExists(ctx, mount, role, accessor)
+}
