@@ -40,6 +40,7 @@ type Vault interface {
 	SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error)
 	LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error)
 	DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error
+	ListSecretIDAccessors(ctx context.Context, mount, role string) ([]string, error)
 	TokenValid(ctx context.Context) bool
 	// Identity names the login for messages ("JWT role ci-writer-prod at auth/jwt"), or "".
 	Identity() string

@@ -43,6 +43,10 @@ func (a *applier) applyDirectVault(ctx context.Context, plan Plan) error {
 // check-and-set 0 when it is the app's first), and then destroys the secret_ids it replaces.
 func (a *applier) rotate(ctx context.Context, first bool) error {
 	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
+	// A rotation left pending by a failed apply may have minted secret_ids whose answers were
+	// lost: once the bootstrap entry holds the new one, every other secret_id of the role goes.
+	sweep := st.Private.Rotate && !first
+	st.Private.Rotate = true // from here until the bootstrap entry holds the new secret_id
 	secretID, accessor, err := a.V.NewSecretID(ctx, mount, name, ownerMetadata(st.Env, st.Service))
 	if err != nil {
 		return a.fail(ctx, "Cannot mint secret_id", "write (update)", vault.SecretIDPath(mount, name), err)
@@ -51,7 +55,6 @@ func (a *applier) rotate(ctx context.Context, first bool) error {
 		st.Private.Retire = append(st.Private.Retire, old)
 	}
 	st.Role.Accessor = accessor
-	st.Private.Rotate = true // until the bootstrap entry holds this secret_id
 
 	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
 	data := map[string]string{"role_id": st.Role.RoleID, "secret_id": secretID}
@@ -84,6 +87,28 @@ func (a *applier) rotate(ctx context.Context, first bool) error {
 			return a.fail(ctx, "Cannot destroy old secret_id", "write (update)", vault.AccessorDestroyPath(mount, name), err)
 		}
 		st.Private.Retire = st.Private.Retire[1:]
+	}
+	if sweep {
+		return a.sweepSecretIDs(ctx, accessor)
+	}
+	return nil
+}
+
+// sweepSecretIDs destroys every secret_id of the role but keep: the ones minted by an earlier,
+// interrupted apply (a lost answer), which would otherwise stay valid unknown to Terraform.
+func (a *applier) sweepSecretIDs(ctx context.Context, keep string) error {
+	name, mount := a.st.Name(), a.AppRoleMount
+	accessors, err := a.V.ListSecretIDAccessors(ctx, mount, name)
+	if err != nil {
+		return a.fail(ctx, "Cannot list the role's secret_ids", "list", vault.SecretIDPath(mount, name), err)
+	}
+	for _, acc := range accessors {
+		if acc == keep {
+			continue
+		}
+		if err := a.V.DestroySecretIDAccessor(ctx, mount, name, acc); err != nil {
+			return a.fail(ctx, "Cannot destroy a stray secret_id", "write (update)", vault.AccessorDestroyPath(mount, name), err)
+		}
 	}
 	return nil
 }

@@ -404,6 +404,15 @@ func (f *fakeVault) DestroySecretIDAccessor(_ context.Context, _, role, accessor
 	return nil
 }
 
+func (f *fakeVault) ListSecretIDAccessors(_ context.Context, _, role string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("list-secret-ids " + role); err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(f.secretIDs[role])), nil
+}
+
 func (f *fakeVault) TokenValid(context.Context) bool { return f.tokenOK }
 
 func (f *fakeVault) Identity() string { return "" }

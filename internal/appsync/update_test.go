@@ -324,3 +324,30 @@ func mustCreateNoT(f *fakeVault, spec *Spec) {
 		panic(err)
 	}
 }
+
+// A secret_id minted by an apply whose answer was lost is not left valid: the next rotation,
+// once the bootstrap entry holds its new secret_id, destroys every other secret_id of the role.
+func TestLostMintLeavesNoStraySecretID(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	st := mustCreate(t, f, webSpec(true))
+	spec := webSpec(true)
+	r := "2026-12"
+	spec.Rotation = &r
+	f.lose["mint web-prod"] = errDown
+	st, err := newSyncer(f).Update(ctx, st, spec)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := len(f.secretIDs["web-prod"]); n != 2 {
+		t.Fatalf("%d secret_ids after the lost answer, want 2 (the old and the stray)", n)
+	}
+	st, err = newSyncer(f).Update(ctx, st, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := f.current("secret-prod", "web-bootstrap/approle/credentials")
+	if n := len(f.secretIDs["web-prod"]); n != 1 || f.secretIDs["web-prod"][st.Role.Accessor] != boot["secret_id"] {
+		t.Errorf("%d secret_ids valid after the repair (want only the bootstrap's): %v", n, f.secretIDs["web-prod"])
+	}
+}

@@ -117,7 +117,7 @@ func CIWriterPolicy(env, approleMount string, services map[string][]string) stri
 			"secret_id_num_uses": nil, "token_bound_cidrs": nil, "secret_id_bound_cidrs": nil, "bind_secret_id": {"true"},
 		})
 		writeRule(&b, role+"/role-id", "read")
-		writeRuleParams(&b, role+"/secret-id", []string{"update"}, map[string][]string{"metadata": nil})
+		writeRuleParams(&b, role+"/secret-id", []string{"update", "list"}, map[string][]string{"metadata": nil})
 		writeRule(&b, role+"/secret-id/lookup", "update")
 		writeRule(&b, role+"/secret-id-accessor/lookup", "update")
 		writeRule(&b, role+"/secret-id-accessor/destroy", "update")

@@ -35,8 +35,26 @@ func Explain(op, vaultPath string, err error, who Caller) string {
 		return fmt.Sprintf("Vault has no handler for %s: is the AppRole auth method enabled at auth/%s? Enable it (the mosaic_platform resource does, or `vault auth enable -path=%s approle`), or set approle_mount in the provider block. (%v)", vaultPath, approleMount, approleMount, err)
 	case IsNotFound(err):
 		return fmt.Sprintf("Vault has no handler for %s: does the mount exist and is it KV v2? (%v)", vaultPath, err)
+	case NoActiveNode(err):
+		return fmt.Sprintf("Vault had no active node to answer %s on %s: a leader election, or a sealed or restarting node, lasted longer than the request's retries (max_retries, with backoff up to 2s). "+
+			"Nothing was lost: what was written is in the state, and the next apply picks up where this one stopped once the cluster has a leader (`vault status`). (%v)", op, vaultPath, err)
 	}
 	return fmt.Sprintf("%s on %s failed: %v. Check that Vault is reachable; the next apply picks up where this one stopped.", op, vaultPath, err)
+}
+
+// NoActiveNode reports whether err is a cluster's answer while it has no active node: a standby
+// that cannot reach a leader, a sealed node, an election in progress.
+func NoActiveNode(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := strings.ToLower(err.Error())
+	for _, s := range []string{"active cluster node not found", "vault is sealed", "local node not active", "http 503", "node not active", "no leader", "leadership"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // capabilityOf names the ACL capability an operation needs: "write (create/update)" -> "create/update".

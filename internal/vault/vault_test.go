@@ -63,6 +63,8 @@ func TestExplain(t *testing.T) {
 			want: []string{"is the AppRole auth method enabled at auth/approle?"}},
 		"no mount": {op: "read", path: "secret-qa/data/x", err: fmt.Errorf("%w: x", ErrNotFound), tokenValid: true,
 			want: []string{"does the mount exist and is it KV v2?"}},
+		"election": {op: "write (create/update)", path: "secret-prod/data/web/db", err: errors.New("PUT /v1/secret-prod/data/web/db: HTTP 500: local node not active but active cluster node not found"), tokenValid: true,
+			want: []string{"Vault had no active node", "leader election", "the next apply picks up"}},
 		"unreachable": {op: "read", path: "sys/policies/acl/x", err: errors.New("dial tcp: connection refused"), tokenValid: true,
 			want: []string{"read on sys/policies/acl/x failed", "next apply picks up"}},
 	} {

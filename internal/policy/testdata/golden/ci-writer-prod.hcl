@@ -65,7 +65,7 @@ path "auth/approle/role/backend-api-prod/role-id" {
 }
 
 path "auth/approle/role/backend-api-prod/secret-id" {
-  capabilities = ["update"]
+  capabilities = ["update", "list"]
   allowed_parameters = {
     "metadata" = []
   }
@@ -143,7 +143,7 @@ path "auth/approle/role/web-prod/role-id" {
 }
 
 path "auth/approle/role/web-prod/secret-id" {
-  capabilities = ["update"]
+  capabilities = ["update", "list"]
   allowed_parameters = {
     "metadata" = []
   }
