@@ -164,7 +164,7 @@ func (c *Cluster) unseal(nd *Node, want string) error {
 		last = err
 		time.Sleep(200 * time.Millisecond)
 	}
-	return fmt.Errorf("%s not %s after 60s (%v):\n%s", nd.ID, want, last, nd.output())
+	return fmt.Errorf("%s not %s after 60s (%w):\n%s", nd.ID, want, last, nd.output())
 }
 
 // health is "active", "standby", "sealed", "uninitialized" or "down".
@@ -175,13 +175,13 @@ func (c *Cluster) health(nd *Node) string {
 	}
 	resp.Body.Close()
 	switch resp.StatusCode {
-	case 200:
+	case http.StatusOK:
 		return "active"
-	case 429, 473:
+	case http.StatusTooManyRequests, 473: // 473: a performance standby
 		return "standby"
-	case 501:
+	case http.StatusNotImplemented:
 		return "uninitialized"
-	case 503:
+	case http.StatusServiceUnavailable:
 		return "sealed"
 	}
 	return "down"

@@ -84,8 +84,8 @@ func TestAccHA_leaderKilled(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   killAfter,
-				Config:      haConfig(sb.Addr, c.Token, 0, n),
+				PreConfig: killAfter,
+				Config:    haConfig(sb.Addr, c.Token, 0, n),
 				// A standby forwards to the leader, or redirects to it: the requests in flight when it
 				// dies see either no active node or a refused connection; either way the error names
 				// the path and says that the next apply picks up where this one stopped.
@@ -129,10 +129,10 @@ func haConverged(c *acctest.Cluster, n int) error {
 		svc := fmt.Sprintf("ha-%03d", i)
 		d, err := lc.Logical().Read("secret-dev/data/" + svc + "/database/app")
 		if err != nil || d == nil || d.Data["data"].(map[string]any)["password"] != "pw-"+svc {
-			return fmt.Errorf("%s: secret %v %v", svc, d, err)
+			return fmt.Errorf("%s: secret %v %w", svc, d, err)
 		}
 		if pol, err := lc.Sys().GetPolicy(svc + "-dev"); err != nil || !strings.Contains(pol, "secret-dev/data/"+svc+"/*") {
-			return fmt.Errorf("%s: policy %q %v", svc, pol, err)
+			return fmt.Errorf("%s: policy %q %w", svc, pol, err)
 		}
 		if i%2 == 0 {
 			continue
