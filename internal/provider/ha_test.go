@@ -139,16 +139,16 @@ func haConverged(c *acctest.Cluster, n int) error {
 		}
 		ids, err := lc.Logical().List("auth/approle/role/" + svc + "-dev/secret-id")
 		if err != nil || ids == nil || len(ids.Data["keys"].([]any)) != 1 {
-			return fmt.Errorf("%s: valid secret_ids %v (%v), want exactly one", svc, ids, err)
+			return fmt.Errorf("%s: valid secret_ids %v (%w), want exactly one", svc, ids, err)
 		}
 		boot, err := lc.Logical().Read("secret-dev/data/" + svc + "-bootstrap/approle/credentials")
 		if err != nil || boot == nil {
-			return fmt.Errorf("%s: no bootstrap entry (%v)", svc, err)
+			return fmt.Errorf("%s: no bootstrap entry (%w)", svc, err)
 		}
 		b := boot.Data["data"].(map[string]any)
 		login, err := lc.Logical().Write("auth/approle/login", map[string]any{"role_id": b["role_id"], "secret_id": b["secret_id"]})
 		if err != nil || login == nil || login.Auth == nil {
-			return fmt.Errorf("%s: the bootstrap credentials do not log in: %v", svc, err)
+			return fmt.Errorf("%s: the bootstrap credentials do not log in: %w", svc, err)
 		}
 	}
 	return nil
