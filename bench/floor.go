@@ -15,44 +15,55 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // The floor: the same Terraform operations on terraform_data resources (built into Terraform, no
 // provider, no Vault) whose input has the shape and size of a mosaic app's state. mosaic / floor
 // is what the provider adds on top of Terraform's own cost per resource.
 
-// floorConfig writes main.tf of the floor for n apps; rev changes the first app's value.
+// floorConfig writes main.tf of the floor for n apps; rev changes the first app's value. The
+// configuration is the benchmark's own (the same locals); each terraform_data's input is built
+// from it by expressions into the shape and size of a mosaic app's state: the paths, field
+// names, versions, the values of plain secrets, the rendered policy text, and for Direct-Vault
+// apps the role's attributes.
 func floorConfig(dir string, n, rev int) error {
 	var sb strings.Builder
-	sb.WriteString("locals {\n  apps = {\n")
-	envs := []string{"dev", "staging", "prod"}
-	for i := range n {
-		env, svc := envs[i%3], fmt.Sprintf("app-%04d", i)
-		mount := policy.MountOf(env)
-		pw := fmt.Sprintf("pw-%d-%d", i, map[bool]int{true: rev, false: 1}[i == 0])
-		direct := i%2 == 1
-		fmt.Fprintf(&sb, "    %s = {\n", svc)
-		fmt.Fprintf(&sb, "      id = %q, environment = %q, service = %q, mount = %q, policy_name = %q\n", mount+"/"+svc, env, svc, mount, policy.PolicyName(env, svc))
-		fmt.Fprintf(&sb, "      policy = %q\n", policy.AppPolicy(env, svc, nil))
-		fmt.Fprintf(&sb, "      secrets = { \"database/app\" = { username = %q, password = %q, host = \"db\", port = \"5432\" }, \"oauth/google\" = { client_id = %q, client_secret = %q }, \"jwt/signing\" = { private_key = %q } }\n",
-			svc, pw, svc+"-client", "cs-"+svc, "pk-"+svc)
-		fmt.Fprintf(&sb, "      paths = { \"database/app\" = %q, \"oauth/google\" = %q, \"jwt/signing\" = %q }\n", mount+"/"+svc+"/database/app", mount+"/"+svc+"/oauth/google", mount+"/"+svc+"/jwt/signing")
-		sb.WriteString("      field_names = { \"database/app\" = [\"host\", \"password\", \"port\", \"username\"], \"oauth/google\" = [\"client_id\", \"client_secret\"], \"jwt/signing\" = [\"private_key\"] }\n")
-		fmt.Fprintf(&sb, "      versions = { \"database/app\" = %d, \"oauth/google\" = 1, \"jwt/signing\" = 1 }\n", map[bool]int{true: rev, false: 1}[i == 0])
-		sb.WriteString("      extra_read_paths = [], external_missing = \"warning\", delete_all_versions = true\n")
-		if direct {
-			fmt.Fprintf(&sb, "      access = \"direct-vault\", direct_vault_justification = \"DB secrets engine leases with a 15 minute TTL\", role_name = %q, bootstrap_path = %q\n",
-				policy.PolicyName(env, svc), policy.BootstrapPath(env, svc))
-			fmt.Fprintf(&sb, "      role_id = %q, secret_id_accessor = %q\n", fmt.Sprintf("%08x-1111-2222-3333-444455556666", i), fmt.Sprintf("%08x-aaaa-bbbb-cccc-ddddeeeeffff", i))
-			sb.WriteString("      approle = { token_ttl = \"1h\", token_max_ttl = \"4h\", secret_id_ttl = \"0\", secret_id_num_uses = 0, token_bound_cidrs = [], secret_id_bound_cidrs = [] }\n")
-		} else {
-			sb.WriteString("      access = \"eso\", direct_vault_justification = null, role_name = null, bootstrap_path = null, role_id = null, secret_id_accessor = null, approle = null\n")
-		}
-		sb.WriteString("    }\n")
-	}
-	sb.WriteString("  }\n}\n\nresource \"terraform_data\" \"app\" {\n  for_each = local.apps\n  input    = each.value\n}\n")
+	sb.WriteString(appLocals(n, rev))
+	sb.WriteString(`
+resource "terraform_data" "app" {
+  for_each = local.apps
+  input = {
+    id                  = "secret-${each.value.environment}/${each.key}"
+    environment         = each.value.environment
+    service             = each.key
+    mount               = "secret-${each.value.environment}"
+    policy_name         = "${each.key}-${each.value.environment}"
+    policy              = format("# Managed by terraform-provider-mosaic: app %q in %s. Do not edit by hand.\n# Read-only access to the app's own secrets; nothing else.\n\npath \"secret-%s/data/%s/*\" {\n  capabilities = [\"read\"]\n}\n\npath \"secret-%s/metadata/%s/*\" {\n  capabilities = [\"read\", \"list\"]\n}\n", each.key, each.value.environment, each.value.environment, each.key, each.value.environment, each.key)
+    secrets = {
+      "database/app" = { username = each.key, password = each.value.password, host = "db", port = "5432" }
+      "oauth/google" = { client_id = "${each.key}-client", client_secret = "cs-${each.key}" }
+      "jwt/signing"  = { private_key = "pk-${each.key}" }
+    }
+    paths = {
+      "database/app" = "secret-${each.value.environment}/${each.key}/database/app"
+      "oauth/google" = "secret-${each.value.environment}/${each.key}/oauth/google"
+      "jwt/signing"  = "secret-${each.value.environment}/${each.key}/jwt/signing"
+    }
+    field_names = { "database/app" = ["host", "password", "port", "username"], "oauth/google" = ["client_id", "client_secret"], "jwt/signing" = ["private_key"] }
+    versions    = { "database/app" = each.value.password == "pw-0-1" ? 1 : 2, "oauth/google" = 1, "jwt/signing" = 1 }
+    access                     = each.value.access
+    direct_vault_justification = each.value.access == "direct-vault" ? "DB secrets engine leases with a 15 minute TTL" : null
+    role_name                  = each.value.access == "direct-vault" ? "${each.key}-${each.value.environment}" : null
+    bootstrap_path             = each.value.access == "direct-vault" ? "secret-${each.value.environment}/${each.key}-bootstrap/approle/credentials" : null
+    role_id                    = each.value.access == "direct-vault" ? "0b5a7c1e-1111-2222-3333-${substr(sha1(each.key), 0, 12)}" : null
+    secret_id_accessor         = each.value.access == "direct-vault" ? "9f8e7d6c-aaaa-bbbb-cccc-${substr(sha1(each.key), 12, 12)}" : null
+    approle                    = each.value.access == "direct-vault" ? { token_ttl = "1h", token_max_ttl = "4h", secret_id_ttl = "0", secret_id_num_uses = 0, token_bound_cidrs = [], secret_id_bound_cidrs = [] } : null
+    extra_read_paths           = []
+    external_missing           = "warning"
+    delete_all_versions        = true
+  }
+}
+`)
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sb.String()), 0o644)
 }
 
@@ -105,43 +116,48 @@ func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0")
 
 const rttApps = 200
 
-// measureRTT creates rttApps apps, plans them on loopback and through a delaying proxy, and
-// destroys them.
-func measureRTT(work string, env []string, vaultAddr, audit string, parallelism int) (rttResult, error) {
-	r := rttResult{N: rttApps, RTT: 20 * time.Millisecond, Minimum: minRefresh(rttApps)}
+// measureRTT creates rttApps apps, plans them on loopback and through a delaying proxy at each
+// -parallelism, and destroys them.
+func measureRTT(work string, env []string, vaultAddr, audit string, parallelisms []int) ([]rttResult, error) {
 	dir := filepath.Join(work, "rtt")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return r, err
+		return nil, err
 	}
-	b := &bencher{dir: dir, env: env, audit: audit, parallelism: parallelism, n: rttApps}
+	b := &bencher{dir: dir, env: env, audit: audit, parallelism: parallelisms[0], n: rttApps}
 	if _, err := b.measure("create", 1, []string{"apply", "-auto-approve"}, minCreate(rttApps)); err != nil {
-		return r, err
+		return nil, err
 	}
-	loop, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
+	proxy, stop, err := delayProxy(vaultAddr, 20*time.Millisecond)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
-	proxy, stop, err := delayProxy(vaultAddr, r.RTT)
-	if err != nil {
-		return r, err
+	defer stop()
+	var out []rttResult
+	for _, p := range parallelisms {
+		r := rttResult{Parallelism: p, N: rttApps, RTT: 20 * time.Millisecond, Minimum: minRefresh(rttApps)}
+		b.parallelism, b.env = p, env
+		loop, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
+		if err != nil {
+			return nil, err
+		}
+		b.env = append(slices.Clone(env), "VAULT_ADDR="+proxy)
+		far, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
+		if err != nil {
+			return nil, err
+		}
+		r.Loopback, r.Distant, r.Requests = loop.Wall, far.Wall, far.total()
+		fmt.Printf("N=%d no-change plan at -parallelism=%d: loopback %.1fs, %s round trip %.1fs (x%.2f)\n", rttApps, p, loop.Wall.Seconds(), r.RTT, far.Wall.Seconds(), far.Wall.Seconds()/loop.Wall.Seconds())
+		out = append(out, r)
 	}
-	b.env = append(slices.Clone(env), "VAULT_ADDR="+proxy)
-	far, err := b.measure("plan", 1, []string{"plan", "-detailed-exitcode"}, r.Minimum)
-	stop()
-	if err != nil {
-		return r, err
-	}
-	b.env = env
+	b.env, b.parallelism = env, parallelisms[0]
 	if _, err := b.measure("destroy", 1, []string{"destroy", "-auto-approve"}, 0); err != nil {
-		return r, err
+		return nil, err
 	}
-	r.Loopback, r.Distant, r.Requests = loop.Wall, far.Wall, far.total()
-	fmt.Printf("N=%d no-change plan: loopback %.1fs, %s round trip %.1fs (x%.2f)\n", rttApps, loop.Wall.Seconds(), r.RTT, far.Wall.Seconds(), far.Wall.Seconds()/loop.Wall.Seconds())
-	return r, nil
+	return out, nil
 }
 
 // goals reports the scale goals against the measurements.
-func goals(ops []op, rtt rttResult) []string {
+func goals(ops []op, rtts []rttResult) []string {
 	met := func(ok bool) string {
 		if ok {
 			return "met"
@@ -162,8 +178,10 @@ func goals(ops []op, rtt rttResult) []string {
 			out = append(out, fmt.Sprintf("N=1000 no-change plan <= 2x the floor: %.2fx, %s", floorRatio(o), met(floorRatio(o) <= 2)))
 		}
 	}
-	far := rtt.Distant.Seconds() / max(rtt.Loopback.Seconds(), 0.001)
-	out = append(out, fmt.Sprintf("N=%d no-change plan at a %s round trip within 1.15x of loopback: %.2fx, %s", rtt.N, rtt.RTT, far, met(far <= 1.15)))
+	for _, rtt := range rtts {
+		far := rtt.Distant.Seconds() / max(rtt.Loopback.Seconds(), 0.001)
+		out = append(out, fmt.Sprintf("N=%d no-change plan at a %s round trip within 1.15x of loopback, -parallelism=%d: %.2fx, %s", rtt.N, rtt.RTT, rtt.Parallelism, far, met(far <= 1.15)))
+	}
 	out = append(out, fmt.Sprintf("provider peak RSS < 150 MiB: %d MiB, %s", maxRSS/1024, met(maxRSS < 150*1024)))
 	worst := 0.0
 	for _, o := range ops {

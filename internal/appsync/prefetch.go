@@ -8,10 +8,11 @@ import (
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
-// PerResourceParallelism bounds the Vault requests one app's refresh has in flight at once. Its
-// reads do not depend on each other, so across a network they overlap instead of paying one
-// round trip after another; the provider's client bounds the total (max_concurrent_requests).
-const PerResourceParallelism = 4
+// PerResourceParallelism bounds the Vault requests one app's refresh has in flight at once: all
+// of an app's reads (at most 3 + k) in one round trip. They do not depend on each other, so across
+// a network they overlap instead of paying one round trip after another; the provider's client
+// bounds the total (max_concurrent_requests).
+const PerResourceParallelism = 8
 
 // prefetched is the Vault of one refresh: the app's independent reads (each secret's metadata,
 // the policy, and for Direct-Vault the role, the secret_id accessor and the bootstrap entry's

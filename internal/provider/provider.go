@@ -126,8 +126,8 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"max_concurrent_requests": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many requests the provider has in flight to Vault at once, over every resource of a plan or " +
-					"apply. An app's refresh makes its independent reads at once (at most 4); this bounds the total, to be polite " +
-					"to a shared Vault. Default 16.",
+					"apply. An app's refresh makes its independent reads at once (at most 8); this bounds the total, to be polite " +
+					"to a shared Vault. Default 32.",
 			},
 			"approle_mount": schema.StringAttribute{
 				Optional:            true,

@@ -206,7 +206,7 @@ func (c *Client) Identity() string { return c.identity }
 
 // DefaultMaxConcurrentRequests is the default bound on requests in flight to Vault: polite to a
 // shared Vault, and enough for Terraform's default -parallelism of 10 with several reads each.
-const DefaultMaxConcurrentRequests = 16
+const DefaultMaxConcurrentRequests = 32
 
 // limitedTransport lets at most cap(slots) requests be in flight at once.
 type limitedTransport struct {
