@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // Rule 3: hard-coded secrets. A name that means a secret assigned a literal (in source code only
@@ -254,9 +252,6 @@ func referenceFor(file, key string) string {
 	}
 	return "${" + env + "}"
 }
-
-// isCredential is the policy's detector, for tests that compare the two.
-var _ = policy.CredentialLike
 
 var envNameLine = regexp.MustCompile(`^\s*-?\s*name:\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s*$`)
 var envValueLine = regexp.MustCompile(`^(\s*)value:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s#]+))`)

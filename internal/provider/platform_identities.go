@@ -249,6 +249,15 @@ func (r *PlatformResource) convergeIdentities(ctx context.Context, c *vault.Clie
 		}
 	}
 	if auth == nil {
+		// jwt_auth removed: a JWT auth method this resource enabled goes with it.
+		if prior != nil && prior.JWTManaged.ValueBool() {
+			m := r.priorJWTMount(prior)
+			if err := c.DisableAuth(ctx, m); err != nil {
+				vaultError(ctx, c, diags, "Cannot disable the JWT auth method", "delete", vault.AuthPath(m), err)
+				return false
+			}
+		}
+		st.JWTManaged = types.BoolValue(false)
 		return true
 	}
 	typ, err := c.AuthType(ctx, mount)
