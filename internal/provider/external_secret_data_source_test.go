@@ -13,7 +13,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
@@ -203,30 +202,4 @@ data "mosaic_external_secret" "x" {
 	if revs[3] == revs[2] {
 		t.Errorf("updating a secret did not change the revision (%q)", revs[3])
 	}
-}
-
-// The ClusterSecretStore of an environment, as Terraform renders it: the eso-reader role of that
-// environment, its mount, and exactly what internal/eso renders (validated there against the CRD).
-func TestAccClusterSecretStore(t *testing.T) {
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
-data "mosaic_cluster_secret_store" "prod" {
-  environment  = "prod"
-  vault_server = "https://vault.vault.svc:8200"
-}
-`,
-			Check: resource.TestCheckResourceAttrWith("data.mosaic_cluster_secret_store.prod", "manifest", func(v string) error {
-				want, err := eso.RenderStore(eso.Store{Environment: "prod", Server: "https://vault.vault.svc:8200"})
-				if err != nil {
-					return err
-				}
-				if v != want || !strings.Contains(v, "role: eso-reader-prod") || !strings.Contains(v, "path: secret-prod") {
-					return fmt.Errorf("manifest:\n%s", v)
-				}
-				return nil
-			}),
-		}},
-	})
 }
