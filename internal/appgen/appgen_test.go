@@ -1,16 +1,12 @@
 package appgen
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The two apps every artefact is rendered for: an ESO app with a database secret, a URL, a
 // signing key and a plain PORT, and a Direct-Vault app.
@@ -38,33 +34,13 @@ func fixtures(t *testing.T) map[string]App {
 	return out
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update once to create it, then review it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	for name, app := range fixtures(t) {
-		golden(t, name+".env.ts", TypeScript(app))
-		golden(t, name+".config.py", Python(app))
-		golden(t, name+".config.go", Go(app))
-		golden(t, name+".README.md", Readme(app))
+		golden.Check(t, name+".env.ts", TypeScript(app))
+		golden.Check(t, name+".config.py", Python(app))
+		golden.Check(t, name+".config.go", Go(app))
+		golden.Check(t, name+".README.md", Readme(app))
 	}
 }
 

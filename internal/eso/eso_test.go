@@ -1,9 +1,7 @@
 package eso
 
 import (
-	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,11 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // crdSchema compiles the served v1 openAPIV3Schema of ESO's ExternalSecret CRD (ESO 2.9.0,
 // copied with its licence into testdata/crds).
@@ -109,24 +106,6 @@ func validateDocs(t *testing.T, schema *jsonschema.Schema, s string) int {
 	return n
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", "golden", name)
-	if *update {
-		_ = os.MkdirAll(filepath.Dir(file), 0o755)
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it; review it)", err)
-	}
-	if !bytes.Equal(want, []byte(got)) {
-		t.Errorf("%s differs from golden:\n--- got\n%s--- want\n%s", name, got, want)
-	}
-}
-
 func TestRenderGoldenAndSchema(t *testing.T) {
 	schema := crdSchema(t)
 	tests := map[string]App{
@@ -143,8 +122,8 @@ func TestRenderGoldenAndSchema(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".externalsecret.yaml", m.ExternalSecret)
-			golden(t, name+".env.yaml", m.Env)
+			golden.Check(t, name+".externalsecret.yaml", m.ExternalSecret)
+			golden.Check(t, name+".env.yaml", m.Env)
 			if n := validateDocs(t, schema, m.All); n != 1 {
 				t.Fatalf("%d documents in All", n)
 			}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -29,7 +30,7 @@ func TestRenderStore(t *testing.T) {
 			if n := validateDocs(t, schema, out); n != 1 {
 				t.Fatalf("%d documents", n)
 			}
-			golden(t, name, out)
+			golden.Check(t, name, out)
 		})
 	}
 }

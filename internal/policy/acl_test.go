@@ -1,34 +1,11 @@
 package policy
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update once to create it, then review it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 func TestAppPolicyGolden(t *testing.T) {
 	t.Parallel()
@@ -43,7 +20,7 @@ func TestAppPolicyGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			got := AppPolicy(tc.env, tc.service, tc.extra)
-			golden(t, name, got)
+			golden.Check(t, name, got)
 			if again := AppPolicy(tc.env, tc.service, tc.extra); again != got {
 				t.Error("rendering is not deterministic")
 			}
@@ -58,7 +35,7 @@ func TestAppPolicyGolden(t *testing.T) {
 
 func TestCIWriterPolicyGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "ci-writer-prod.hcl", CIWriterPolicy("prod", "approle", map[string][]string{
+	golden.Check(t, "ci-writer-prod.hcl", CIWriterPolicy("prod", "approle", map[string][]string{
 		"web": nil, "backend-api": {"database/creds/backend-api-role"},
 	}))
 }
