@@ -2,11 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -75,13 +73,7 @@ func (d *ClusterSecretStoreDataSource) Read(ctx context.Context, req datasource.
 		resp.Diagnostics.Append(m.Audiences.ElementsAs(ctx, &s.Audiences, false)...)
 	}
 	out, err := eso.RenderStore(s)
-	var in *eso.InputError
-	switch {
-	case errors.As(err, &in):
-		resp.Diagnostics.AddAttributeError(path.Root(in.Attr), "Cannot render the ClusterSecretStore", err.Error())
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Cannot render the ClusterSecretStore", err.Error())
+	if renderFailed(&resp.Diagnostics, "Cannot render the ClusterSecretStore", err) {
 		return
 	}
 	m.Manifest = types.StringValue(out)

@@ -162,17 +162,7 @@ func (d *ExternalSecretDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	out, err := eso.Render(app)
-	var in *eso.InputError
-	switch {
-	case errors.As(err, &in):
-		at := path.Root(in.Attr)
-		if in.Key != "" {
-			at = at.AtMapKey(in.Key)
-		}
-		resp.Diagnostics.AddAttributeError(at, "Cannot render the ESO manifests", err.Error())
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Cannot render the ESO manifests", err.Error())
+	if renderFailed(&resp.Diagnostics, "Cannot render the ESO manifests", err) {
 		return
 	}
 	m.ExternalSecret = types.StringValue(out.ExternalSecret)
@@ -217,4 +207,20 @@ func (d *ExternalSecretDataSource) renderAppSide(ctx context.Context, m *Externa
 	m.ReadmeSection = types.StringValue(appgen.Readme(a))
 	m.RolloutRevision = types.StringValue(rev)
 	m.PodAnnotations = stringMapValue(map[string]string{appgen.RolloutAnnotation: rev})
+}
+
+// renderFailed reports a render error, on the attribute at fault when the renderer names one.
+func renderFailed(diags *diag.Diagnostics, summary string, err error) bool {
+	var in *eso.InputError
+	switch {
+	case errors.As(err, &in):
+		at := path.Root(in.Attr)
+		if in.Key != "" {
+			at = at.AtMapKey(in.Key)
+		}
+		diags.AddAttributeError(at, summary, err.Error())
+	case err != nil:
+		diags.AddError(summary, err.Error())
+	}
+	return err != nil
 }
