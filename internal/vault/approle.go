@@ -71,19 +71,7 @@ func (c *Client) NewSecretID(ctx context.Context, mount, role string, metadata m
 
 // ListSecretIDAccessors lists the accessors of every secret_id of a role that is still valid.
 func (c *Client) ListSecretIDAccessors(ctx context.Context, mount, role string) ([]string, error) {
-	s, err := c.api.Logical().ListWithContext(ctx, SecretIDPath(mount, role))
-	if err != nil {
-		return nil, classify(err)
-	}
-	if s == nil || s.Data == nil {
-		return nil, nil
-	}
-	raw, _ := s.Data["keys"].([]any)
-	out := make([]string, 0, len(raw))
-	for _, k := range raw {
-		out = append(out, fmt.Sprint(k))
-	}
-	return out, nil
+	return c.listKeys(ctx, SecretIDPath(mount, role))
 }
 
 // SecretIDAccessorExists reports whether a secret_id accessor is still valid (not revoked,

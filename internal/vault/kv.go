@@ -128,7 +128,12 @@ func (c *Client) KVDeleteAll(ctx context.Context, mount, path string) error {
 
 // KVList lists the keys under mount/path ("component/" style names end in a slash).
 func (c *Client) KVList(ctx context.Context, mount, path string) ([]string, error) {
-	s, err := c.api.Logical().ListWithContext(ctx, KVMetadataPath(mount, path))
+	return c.listKeys(ctx, KVMetadataPath(mount, path))
+}
+
+// listKeys lists the keys under a Vault path; a path with nothing under it lists none.
+func (c *Client) listKeys(ctx context.Context, p string) ([]string, error) {
+	s, err := c.api.Logical().ListWithContext(ctx, p)
 	if err != nil {
 		return nil, classify(err)
 	}
