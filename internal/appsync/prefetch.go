@@ -108,45 +108,38 @@ func runBounded(tasks []func(), limit int) {
 	wg.Wait()
 }
 
+// take removes and returns the prefetched answer for key: each answer serves one read.
+func take[A any](mu *sync.Mutex, answers map[string]A, key string) (A, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	a, ok := answers[key]
+	delete(answers, key)
+	return a, ok
+}
+
 func (p *prefetched) KVMetadata(ctx context.Context, mount, rel string) (*vault.Metadata, error) {
-	p.mu.Lock()
-	a, ok := p.meta[mount+"/"+rel]
-	delete(p.meta, mount+"/"+rel)
-	p.mu.Unlock()
-	if ok {
+	if a, ok := take(&p.mu, p.meta, mount+"/"+rel); ok {
 		return a.m, a.err
 	}
 	return p.Vault.KVMetadata(ctx, mount, rel)
 }
 
 func (p *prefetched) GetPolicy(ctx context.Context, name string) (string, error) {
-	p.mu.Lock()
-	a, ok := p.policy[name]
-	delete(p.policy, name)
-	p.mu.Unlock()
-	if ok {
+	if a, ok := take(&p.mu, p.policy, name); ok {
 		return a.text, a.err
 	}
 	return p.Vault.GetPolicy(ctx, name)
 }
 
 func (p *prefetched) ReadRole(ctx context.Context, mount, role string) (map[string]any, error) {
-	p.mu.Lock()
-	a, ok := p.role[role]
-	delete(p.role, role)
-	p.mu.Unlock()
-	if ok {
+	if a, ok := take(&p.mu, p.role, role); ok {
 		return a.data, a.err
 	}
 	return p.Vault.ReadRole(ctx, mount, role)
 }
 
 func (p *prefetched) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
-	p.mu.Lock()
-	a, ok := p.accessor[role+"/"+accessor]
-	delete(p.accessor, role+"/"+accessor)
-	p.mu.Unlock()
-	if ok {
+	if a, ok := take(&p.mu, p.accessor, role+"/"+accessor); ok {
 		return a.ok, a.err
 	}
 	return p.Vault.SecretIDAccessorExists(ctx, mount, role, accessor)
