@@ -41,9 +41,7 @@ type Node struct {
 // environment mounts and the AppRole auth method, and stops it when the test ends.
 func StartCluster(t testing.TB, n int) *Cluster {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
-	}
+	skipWithoutAcc(t)
 	bin, err := VaultBinary()
 	if err != nil {
 		t.Fatal(err)

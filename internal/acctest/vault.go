@@ -195,9 +195,7 @@ var shared *Server
 // an empty Vault; skipped without TF_ACC like every acceptance test.
 func OwnVault(t testing.TB) *Server {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
-	}
+	skipWithoutAcc(t)
 	v, err := StartVault()
 	if err != nil {
 		t.Fatal(err)
@@ -211,12 +209,18 @@ func OwnVault(t testing.TB) *Server {
 func Vault(t testing.TB) *Server {
 	t.Helper()
 	if shared == nil {
-		if os.Getenv("TF_ACC") == "" {
-			t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
-		}
+		skipWithoutAcc(t)
 		t.Fatal("no Vault server although TF_ACC is set")
 	}
 	return shared
+}
+
+// skipWithoutAcc skips an acceptance test when TF_ACC is not set.
+func skipWithoutAcc(t testing.TB) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 and run it against a real Vault (`make test` does)")
+	}
 }
 
 func run(m *testing.M, setup func(*Server) error) int {
