@@ -73,16 +73,16 @@ func ValidateIssuers(issuers []Issuer, reservedMounts ...string) map[string]*Iss
 				fail(iss.Name, "environments", "issuer %q: %s", iss.Name, err)
 			}
 		}
-		material := []string{"mount " + iss.Mount, "bound_issuer " + iss.BoundIssuer, "oidc_discovery_url " + iss.DiscoveryURL, "jwks_url " + iss.JWKSURL}
+		material := []string{"mount|" + iss.Mount, "bound_issuer|" + iss.BoundIssuer, "oidc_discovery_url|" + iss.DiscoveryURL, "jwks_url|" + iss.JWKSURL}
 		for _, k := range iss.Pubkeys {
-			material = append(material, "public key "+strings.Join(strings.Fields(k), ""))
+			material = append(material, "public key|"+strings.Join(strings.Fields(k), ""))
 		}
 		for _, m := range material {
-			if strings.HasSuffix(m, " ") {
+			if strings.HasSuffix(m, "|") {
 				continue
 			}
 			if other, taken := seen[m]; taken && other != iss.Name {
-				what, _, _ := strings.Cut(m, " ")
+				what, _, _ := strings.Cut(m, "|")
 				fail(iss.Name, "", "issuers %q and %q share a %s: a token of one would be accepted at the other's mount; each issuer gets its own mount, keys and bound_issuer", other, iss.Name, what)
 			}
 			seen[m] = iss.Name
