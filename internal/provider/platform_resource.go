@@ -87,7 +87,14 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"destroyed in the same run still hold their secrets).\n\n" +
 			"A pipeline holding `ci-writer-{env}` reaches only the listed services: their KV paths and bootstrap entries, their " +
 			"policy (only with the exact text the provider renders, see `app_extra_read_paths`) and their AppRole role (bound " +
-			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.",
+			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.\n\n" +
+			"Identities: each issuer in `issuers` gets its own JWT auth mount (one key source, one `bound_issuer`); each CI pipeline " +
+			"(`ci_identities`) logs in there as `ci-writer-{env}-{pipeline}`, pinned to its own services, and each namespace's ESO " +
+			"(`eso_identities`) as `eso-reader-{env}-{namespace}`, reading only the apps deployed in that namespace. The plan refuses " +
+			"weak bindings on the attribute at fault and two identities one token could satisfy. Every auth config and role field is " +
+			"read back (`issuer_configs`, `jwt_roles`): a change made in Vault shows in the plan and apply restores it.\n\n" +
+			"Ownership: the resource writes the marker policy `mosaic-platform` naming its `owner_id`; a second `mosaic_platform` " +
+			"over the same Vault (another workspace or state) is refused at apply before it writes anything, and told to import.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Always `platform`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
