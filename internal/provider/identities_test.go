@@ -208,7 +208,7 @@ func testAccESONamespacesApart(t *testing.T, v *acctest.Server, k issuerKeys) {
 		{"shop writes web", "write", "secret-prod/data/web/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
 	})
 	for what, tok := range map[string]string{
-		"payments' service account":      k.prod.KubernetesToken(t, "vault", "payments", "external-secrets"),
+		"payments' service account":       k.prod.KubernetesToken(t, "vault", "payments", "external-secrets"),
 		"another service account of shop": k.prod.KubernetesToken(t, "vault", "shop", "default"),
 		"the right SA, another audience":  k.prod.KubernetesToken(t, "other", "shop", "external-secrets"),
 	} {
@@ -304,7 +304,9 @@ func TestAccIdentities_drift(t *testing.T) {
 		{"not_before_leeway", func() { v.Write(t, role, map[string]any{"not_before_leeway": 86400}) }},
 		{"bound_audiences", func() { v.Write(t, role, map[string]any{"bound_audiences": "sts.amazonaws.com"}) }},
 		{"bound_subject", func() { v.Write(t, role, map[string]any{"bound_subject": "repo:evil/x:ref:refs/heads/main"}) }},
-		{"token_policies", func() { v.Write(t, role, map[string]any{"token_policies": "ci-writer-prod-web,ci-writer-prod-billing"}) }},
+		{"token_policies", func() {
+			v.Write(t, role, map[string]any{"token_policies": "ci-writer-prod-web,ci-writer-prod-billing"})
+		}},
 		{"token_no_default_policy", func() { v.Write(t, role, map[string]any{"token_no_default_policy": true}) }},
 		{"an ESO role's subject", func() {
 			v.Write(t, "auth/jwt-cluster-prod/role/eso-reader-prod-shop", map[string]any{"bound_subject": "system:serviceaccount:payments:external-secrets"})
