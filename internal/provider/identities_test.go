@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +50,7 @@ func issuersConfig(t *testing.T, k issuerKeys, ghMount, prodMount string) string
 func identityPlatform(t *testing.T, v *acctest.Server, token string, k issuerKeys) string {
 	return providerBlock(v, token) + `
 resource "mosaic_platform" "p" {
+  allow_destroy_with_secrets = true
   services = { dev = ["web", "billing"], prod = ["web", "billing"] }` + issuersConfig(t, k, "jwt-github", "jwt-cluster-prod") + fmt.Sprintf(`
   ci_identities = {
     "prod/web"     = { issuer = "github", services = ["web"], bound_audiences = [%[1]q], bound_subject = "repo:acme/web:environment:prod", token_ttl = "20m" }
@@ -289,27 +289,27 @@ func TestAccIdentities_drift(t *testing.T) {
 		{"bound_issuer removed", func() {
 			v.Write(t, "auth/jwt-github/config", map[string]any{"jwt_validation_pubkeys": []string{k.gh.PublicPEM(t)}})
 		}},
-		{"token_period", func() { v.Write(t, role, map[string]any{"token_period": "768h"}) }},
-		{"token_max_ttl", func() { v.Write(t, role, map[string]any{"token_max_ttl": "720h"}) }},
-		{"token_explicit_max_ttl", func() { v.Write(t, role, map[string]any{"token_explicit_max_ttl": "720h"}) }},
-		{"token_num_uses", func() { v.Write(t, role, map[string]any{"token_num_uses": 1000}) }},
-		{"token_type", func() { v.Write(t, role, map[string]any{"token_type": "batch"}) }},
+		{"token_period", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_period": "768h"}) }},
+		{"token_max_ttl", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_max_ttl": "720h"}) }},
+		{"token_explicit_max_ttl", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_explicit_max_ttl": "720h"}) }},
+		{"token_num_uses", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_num_uses": 1000}) }},
+		{"token_type", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_type": "batch"}) }},
 		{"bound_claims_type", func() {
-			v.Write(t, role, map[string]any{"bound_claims_type": "glob", "bound_claims": map[string]any{"repository": "*"}})
+			v.Write(t, role, map[string]any{"role_type": "jwt", "bound_claims_type": "glob", "bound_claims": map[string]any{"repository": "*"}})
 		}},
-		{"token_bound_cidrs", func() { v.Write(t, role, map[string]any{"token_bound_cidrs": "10.0.0.0/8"}) }},
-		{"bound_cidrs", func() { v.Write(t, role, map[string]any{"bound_cidrs": "192.168.0.0/16"}) }},
-		{"clock_skew_leeway", func() { v.Write(t, role, map[string]any{"clock_skew_leeway": 86400}) }},
-		{"expiration_leeway", func() { v.Write(t, role, map[string]any{"expiration_leeway": 86400}) }},
-		{"not_before_leeway", func() { v.Write(t, role, map[string]any{"not_before_leeway": 86400}) }},
-		{"bound_audiences", func() { v.Write(t, role, map[string]any{"bound_audiences": "sts.amazonaws.com"}) }},
-		{"bound_subject", func() { v.Write(t, role, map[string]any{"bound_subject": "repo:evil/x:ref:refs/heads/main"}) }},
+		{"token_bound_cidrs", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_bound_cidrs": "10.0.0.0/8"}) }},
+		{"bound_cidrs", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "bound_cidrs": "192.168.0.0/16"}) }},
+		{"clock_skew_leeway", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "clock_skew_leeway": 86400}) }},
+		{"expiration_leeway", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "expiration_leeway": 86400}) }},
+		{"not_before_leeway", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "not_before_leeway": 86400}) }},
+		{"bound_audiences", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "bound_audiences": "sts.amazonaws.com"}) }},
+		{"bound_subject", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "bound_subject": "repo:evil/x:ref:refs/heads/main"}) }},
 		{"token_policies", func() {
-			v.Write(t, role, map[string]any{"token_policies": "ci-writer-prod-web,ci-writer-prod-billing"})
+			v.Write(t, role, map[string]any{"role_type": "jwt", "token_policies": "ci-writer-prod-web,ci-writer-prod-billing"})
 		}},
-		{"token_no_default_policy", func() { v.Write(t, role, map[string]any{"token_no_default_policy": true}) }},
+		{"token_no_default_policy", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "token_no_default_policy": true}) }},
 		{"an ESO role's subject", func() {
-			v.Write(t, "auth/jwt-cluster-prod/role/eso-reader-prod-shop", map[string]any{"bound_subject": "system:serviceaccount:payments:external-secrets"})
+			v.Write(t, "auth/jwt-cluster-prod/role/eso-reader-prod-shop", map[string]any{"role_type": "jwt", "bound_subject": "system:serviceaccount:payments:external-secrets"})
 		}},
 		{"role deleted", func() { v.Delete(t, role) }},
 		{"method disabled", func() {
@@ -475,7 +475,7 @@ func TestAccIdentities_secondPlatformRefused(t *testing.T) {
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					Steps: []resource.TestStep{{
 						Config:      cfg,
-						ExpectError: regexp.MustCompile(`(?s)Vault already has a mosaic_platform.*terraform import <address> platform`),
+						ExpectError: wsRegexp(`Vault already has a mosaic_platform.*terraform import <address> platform`),
 					}, {
 						Config: cfg, ResourceName: platAddr, ImportState: true, ImportStateId: "platform",
 						ImportStateCheck: func(s []*terraform.InstanceState) error {

@@ -204,8 +204,8 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	var plan PlatformModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() ||
-		plan.Issuers.IsUnknown() || plan.CIIdentities.IsUnknown() || plan.ESOIdentities.IsUnknown() {
-		return
+		!fullyKnown(ctx, plan.Issuers, plan.CIIdentities, plan.ESOIdentities) {
+		return // checked again at apply, with every value known
 	}
 	p := r.desired(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -365,6 +365,17 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+}
+
+// fullyKnown reports whether every value, and everything nested in it, is known.
+func fullyKnown(ctx context.Context, vals ...attr.Value) bool {
+	for _, v := range vals {
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil || !tv.IsFullyKnown() {
+			return false
+		}
+	}
+	return true
 }
 
 // readPolicy reads a policy into dst (as "" when missing and keepMissing): false on error.
