@@ -199,6 +199,8 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			diags.Append(x.v.ElementsAs(ctx, x.dst, false)...)
 		}
 	}
+	// Diagnostics point at the identity's or issuer's map element: the most precise line Terraform
+	// can show for an attribute nested in a map value; the message names the nested attribute.
 	p.id = identityPlan{configs: map[string]map[string]any{}, issuer: map[string]string{}}
 	byName := map[string]policy.Issuer{}
 	var list []policy.Issuer
@@ -215,11 +217,11 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		list = append(list, iss)
 	}
 	for name, e := range policy.ValidateIssuers(list, r.approleMount()) {
-		at := path.Root("issuers").AtMapKey(name)
+		where := fmt.Sprintf("issuers[%q]", name)
 		if e.Attr != "" {
-			at = at.AtName(e.Attr)
+			where += "." + e.Attr
 		}
-		diags.AddAttributeError(at, "Unsafe issuer", fmt.Sprintf("issuers[%q]: %s", name, e.Err))
+		diags.AddAttributeError(path.Root("issuers").AtMapKey(name), "Unsafe issuer", fmt.Sprintf("%s: %s", where, e.Err))
 	}
 	for _, iss := range list {
 		cfg := map[string]any{"bound_issuer": iss.BoundIssuer, "jwt_validation_pubkeys": iss.Pubkeys,
@@ -238,11 +240,11 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 	}
 	var bindings []bound
 	issuerOf := func(kind, key, env, name string) (policy.Issuer, bool) {
-		at := path.Root(kind).AtMapKey(key).AtName("issuer")
+		at := path.Root(kind).AtMapKey(key)
 		iss, ok := byName[name]
 		switch {
 		case !ok:
-			diags.AddAttributeError(at, "Unknown issuer", fmt.Sprintf("%s[%q] names issuer %q, which is not in issuers (%s).", kind, key, name, strings.Join(slices.Sorted(maps.Keys(byName)), ", ")))
+			diags.AddAttributeError(at, "Unknown issuer", fmt.Sprintf("%s[%q].issuer names issuer %q, which is not in issuers (%s).", kind, key, name, strings.Join(slices.Sorted(maps.Keys(byName)), ", ")))
 		case !iss.Serves(env):
 			diags.AddAttributeError(at, "Issuer not trusted for this environment", fmt.Sprintf(
 				"%s[%q] is a %s identity but issuer %q serves only %s: its tokens must not reach %s. Use the issuer of that environment.", kind, key, env, name, strings.Join(iss.Environments, ", "), env))
@@ -279,18 +281,18 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		for _, s := range svcs {
 			extra, listed := p.apps[env][s]
 			if !listed {
-				diags.AddAttributeError(base.AtName("services"), "Unknown service", fmt.Sprintf(
-					"ci_identities[%q] lists service %q, which is not in services[%q]: a pipeline may deploy only declared services.", key, s, env))
+				diags.AddAttributeError(base, "Unknown service", fmt.Sprintf(
+					"ci_identities[%q].services lists service %q, which is not in services[%q]: a pipeline may deploy only declared services.", key, s, env))
 			}
 			apps[s] = extra
 		}
 		b := policy.Binding{Issuer: id.Issuer.ValueString(), Subject: id.BoundSubject.ValueString(), Claims: claims, Glob: id.BoundClaimsType.ValueString() == "glob"}
 		errs, warns := policy.ValidateCIBinding(b)
 		for _, e := range errs {
-			diags.AddAttributeError(base.AtName(e.Attr), "Weak CI binding", fmt.Sprintf("ci_identities[%q].%s: %s", key, e.Attr, e.Msg))
+			diags.AddAttributeError(base, "Weak CI binding", fmt.Sprintf("ci_identities[%q].%s: %s", key, e.Attr, e.Msg))
 		}
 		for _, w := range warns {
-			diags.AddAttributeWarning(base.AtName(w.Attr), "Claim compared literally", fmt.Sprintf("ci_identities[%q].%s: %s", key, w.Attr, w.Msg))
+			diags.AddAttributeWarning(base, "Claim compared literally", fmt.Sprintf("ci_identities[%q].%s: %s", key, w.Attr, w.Msg))
 		}
 		iss, ok := issuerOf("ci_identities", key, env, b.Issuer)
 		name := policy.CIPipelinePolicyName(env, pipeline)
@@ -298,7 +300,7 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		if !ok || len(errs) > 0 {
 			continue
 		}
-		bindings = append(bindings, bound{base.AtName("bound_subject"), fmt.Sprintf("ci_identities[%q]", key), b})
+		bindings = append(bindings, bound{base, fmt.Sprintf("ci_identities[%q]", key), b})
 		claimsType := "string"
 		if b.Glob {
 			claimsType = "glob"
@@ -325,7 +327,7 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		}
 		sa := ttlOf(id.ServiceAccount, "external-secrets")
 		if err := policy.ValidateKubernetesName("service_account", sa); err != nil {
-			diags.AddAttributeError(base.AtName("service_account"), "Breaks the secrets policy", fmt.Sprintf("eso_identities[%q]: %s", key, err))
+			diags.AddAttributeError(base, "Breaks the secrets policy", fmt.Sprintf("eso_identities[%q].service_account: %s", key, err))
 			continue
 		}
 		var svcs, aud []string
@@ -333,8 +335,8 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		diags.Append(id.BoundAudiences.ElementsAs(ctx, &aud, false)...)
 		for _, s := range svcs {
 			if other, taken := owner[env+"/"+s]; taken && other != ns {
-				diags.AddAttributeError(base.AtName("services"), "Service in two namespaces", fmt.Sprintf(
-					"eso_identities[%q] lists service %q, which eso_identities[\"%s/%s\"] already holds: an app is deployed in one namespace, and only that namespace's ESO reads its secrets.", key, s, env, other))
+				diags.AddAttributeError(base, "Service in two namespaces", fmt.Sprintf(
+					"eso_identities[%q].services lists service %q, which eso_identities[\"%s/%s\"] already holds: an app is deployed in one namespace, and only that namespace's ESO reads its secrets.", key, s, env, other))
 			}
 			owner[env+"/"+s] = ns
 		}
@@ -345,7 +347,7 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			continue
 		}
 		b := policy.Binding{Issuer: iss.Name, Subject: policy.ServiceAccountSubject(ns, sa)}
-		bindings = append(bindings, bound{base.AtName("service_account"), fmt.Sprintf("eso_identities[%q]", key), b})
+		bindings = append(bindings, bound{base, fmt.Sprintf("eso_identities[%q]", key), b})
 		p.id.roles = append(p.id.roles, jwtRole{mount: iss.Mount, name: name,
 			params: roleParams(name, aud, b.Subject, map[string]string{}, "string", "sub", ttlOf(id.TokenTTL, "1h"))})
 	}
