@@ -63,7 +63,7 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	ok, err := c.AuthMounted(ctx, mount)
 	if err != nil {
 		vaultError(ctx, c, diags, "Cannot list auth methods", "read", "sys/auth", err)
-		return nil
+		return &st // the marker is written: the state records it, so that destroy removes it
 	}
 	if !ok {
 		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
