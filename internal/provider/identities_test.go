@@ -303,7 +303,9 @@ func TestAccIdentities_drift(t *testing.T) {
 		{"expiration_leeway", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "expiration_leeway": 86400}) }},
 		{"not_before_leeway", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "not_before_leeway": 86400}) }},
 		{"bound_audiences", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "bound_audiences": "sts.amazonaws.com"}) }},
-		{"bound_subject", func() { v.Write(t, role, map[string]any{"role_type": "jwt", "bound_subject": "repo:evil/x:ref:refs/heads/main"}) }},
+		{"bound_subject", func() {
+			v.Write(t, role, map[string]any{"role_type": "jwt", "bound_subject": "repo:evil/x:ref:refs/heads/main"})
+		}},
 		{"token_policies", func() {
 			v.Write(t, role, map[string]any{"role_type": "jwt", "token_policies": "ci-writer-prod-web,ci-writer-prod-billing"})
 		}},
