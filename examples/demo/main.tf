@@ -92,6 +92,7 @@ data "mosaic_external_secret" "web" {
   field_names          = mosaic_app_secrets.web.field_names
   versions             = mosaic_app_secrets.web.versions
   kubernetes_namespace = "web"
+  secret_store_name    = "vault-backend-web"
   plain_env            = { PORT = { default = "3000", reason = "non-secret, the app works at any port" } }
 }
 
