@@ -6,6 +6,7 @@ import (
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // The two apps every artefact is rendered for: an ESO app with a database secret, a URL, a
@@ -14,7 +15,14 @@ func fixtures(t *testing.T) map[string]App {
 	t.Helper()
 	esoApp := eso.App{Environment: "prod", Service: "web", Access: "eso", Namespace: "web",
 		Fields: map[string][]string{"database/app": {"password", "username"}, "jwt/signing-key": {"private_key"}, "api/billing": {"url", "token"}},
-		Plain:  []eso.PlainEnv{{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"}}}
+		EnvNames: map[string]string{"jwt/signing-key.private_key": "JWT_SECRET"},
+		Plain: []eso.PlainEnv{
+			{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"},
+			{Name: "NODE_ENV", Default: "production", Reason: "non-secret mode switch"},
+			{Name: "LOG_JSON", Default: "true", Reason: "log format"},
+			{Name: "BILLING_ENDPOINT", Default: "https://api.stripe.com/v1", Reason: "public API address"},
+			{Name: "CACHE_ADDR", Default: "cache:6379", Reason: "in-cluster host:port"},
+		}}
 	directApp := eso.App{Environment: "prod", Service: "backend-api", Access: "direct-vault", Namespace: "api", VaultAddr: "https://vault.vault.svc:8200"}
 	out := map[string]App{}
 	for name, a := range map[string]eso.App{"eso-web": esoApp, "direct-backend-api": directApp} {
@@ -22,16 +30,35 @@ func fixtures(t *testing.T) map[string]App {
 		if err != nil {
 			t.Fatal(err)
 		}
-		app := App{Environment: a.Environment, Service: a.Service, Access: a.Access, Vars: VarsOf(a, m)}
+		var rules map[string]policy.Rule
+		if a.Access == "eso" {
+			rules = fixtureRules
+		}
+		vars, err := VarsOf(a, m, rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := App{Environment: a.Environment, Service: a.Service, Access: a.Access, Vars: vars}
 		if a.Access == "direct-vault" {
 			app.Justification, app.LeaseStrategy = "DB secrets engine leases with a 15 minute TTL", "The app renews its token at two thirds of its TTL and logs in again with its AppRole when renewal fails."
 			app.ExtraReadPaths = []string{"database/creds/backend-api-role"}
+			app.Paths = DirectPaths(map[string][]string{"jwt/signing-key": {"private_key"}})
 		} else {
 			app.Paths = PathsOf(m)
 		}
 		out[name] = app
 	}
 	return out
+}
+
+// fixtureRules are the policy's example types: PORT a port with a safe default, NODE_ENV an
+// enum, LOG_JSON a bool, and a raised minimum on a secret.
+var fixtureRules = map[string]policy.Rule{
+	"PORT":                  {Type: policy.TypePort},
+	"NODE_ENV":              {Type: policy.TypeEnum, Values: []string{"development", "production", "test"}},
+	"LOG_JSON":              {Type: policy.TypeBool},
+	"BILLING_ENDPOINT":      {Type: policy.TypeURL},
+	"DATABASE_APP_PASSWORD": {MinLength: 12},
 }
 
 func TestGolden(t *testing.T) {
@@ -50,16 +77,19 @@ func TestVarsCarryThePolicyMinimums(t *testing.T) {
 	for _, v := range fixtures(t)["eso-web"].Vars {
 		vars[v.Name] = v
 	}
-	if v := vars["JWT_SIGNING_KEY_PRIVATE_KEY"]; v.MinLength != 32 || !v.Secret {
+	if v := vars["JWT_SECRET"]; v.Rule.MinLength != 32 || !v.Secret {
 		t.Errorf("signing key %+v", v)
 	}
-	if v := vars["DATABASE_APP_PASSWORD"]; v.MinLength != 1 || !v.Secret {
-		t.Errorf("password %+v", v)
+	if v := vars["DATABASE_APP_USERNAME"]; v.Rule.MinLength != 1 || !v.Secret {
+		t.Errorf("username %+v", v)
 	}
-	if v := vars["API_BILLING_URL"]; !v.URL {
+	if v := vars["DATABASE_APP_PASSWORD"]; v.Rule.MinLength != 12 {
+		t.Errorf("declared minimum %+v", v)
+	}
+	if v := vars["API_BILLING_URL"]; v.Rule.Type != policy.TypeURL {
 		t.Errorf("url %+v", v)
 	}
-	if v := vars["PORT"]; v.Secret || v.Default != "3000" {
+	if v := vars["PORT"]; v.Secret || v.Default != "3000" || v.Rule.Max != 65535 {
 		t.Errorf("PORT %+v", v)
 	}
 }

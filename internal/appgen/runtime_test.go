@@ -62,7 +62,7 @@ func goodEnv() map[string]string {
 		"API_BILLING_URL":             "https://billing.internal/marker-url-55e1",
 		"DATABASE_APP_PASSWORD":       "marker-password-2b8d",
 		"DATABASE_APP_USERNAME":       "marker-user-91c4",
-		"JWT_SIGNING_KEY_PRIVATE_KEY": "marker-signing-key-0123456789abcdef", // 35 characters
+		"JWT_SECRET":                  "marker-signing-key-0123456789abcdef", // 35 characters
 	}
 }
 
@@ -103,9 +103,9 @@ func TestValidatorsUnderRealRuntimes(t *testing.T) {
 			empty["DATABASE_APP_USERNAME"] = ""
 			check("one empty", empty, false, "DATABASE_APP_USERNAME")
 			short := goodEnv()
-			short["JWT_SIGNING_KEY_PRIVATE_KEY"] = "marker-31-characters-0123456789"[:31]
-			markers["SHORT_KEY"] = short["JWT_SIGNING_KEY_PRIVATE_KEY"]
-			check("31-character signing key", short, false, "JWT_SIGNING_KEY_PRIVATE_KEY")
+			short["JWT_SECRET"] = "marker-31-characters-0123456789"[:31]
+			markers["SHORT_KEY"] = short["JWT_SECRET"]
+			check("31-character signing key", short, false, "JWT_SECRET")
 			badURL := goodEnv()
 			badURL["API_BILLING_URL"] = "marker-not-a-url"
 			markers["BAD_URL"] = badURL["API_BILLING_URL"]

@@ -168,7 +168,7 @@ func TestRenderErrors(t *testing.T) {
 		"natural collision": {func(a *App) {
 			a.Fields = map[string][]string{"db/app-pw": {"x"}, "db-app/pw": {"x"}}
 		}, "both map to env name"},
-		"bad env name":    {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "db-password"} }, "not a valid environment variable name"},
+		"bad env name":    {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "db-password"} }, "is not UPPER_SNAKE_CASE"},
 		"unknown field":   {func(a *App) { a.EnvNames = map[string]string{"database/app.pass": "X"} }, "no field of this app"},
 		"bad namespace":   {func(a *App) { a.Namespace = "Web_NS" }, "not a valid Kubernetes namespace"},
 		"no fields":       {func(a *App) { a.Fields = nil }, "at least one secret"},
@@ -177,7 +177,7 @@ func TestRenderErrors(t *testing.T) {
 		"bad key":         {func(a *App) { a.Fields = map[string][]string{"database": {"x"}} }, "component/secret-name"},
 		"bad store kind":  {func(a *App) { a.StoreKind = "Store" }, "ClusterSecretStore or SecretStore"},
 		"bad refresh":     {func(a *App) { a.RefreshInterval = "hourly" }, "is not a duration"},
-		"plain bad name":  {func(a *App) { a.Plain = []PlainEnv{{Name: "port", Default: "1", Reason: "r"}} }, "not a valid environment variable name"},
+		"plain bad name":  {func(a *App) { a.Plain = []PlainEnv{{Name: "port", Default: "1", Reason: "r"}} }, "is not UPPER_SNAKE_CASE"},
 		"plain no reason": {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1"}} }, "needs a reason"},
 		"default on a secret": {func(a *App) {
 			a.Plain = []PlainEnv{{Name: "DATABASE_APP_PASSWORD", Default: "changeme", Reason: "dev"}}
