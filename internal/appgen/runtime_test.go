@@ -153,7 +153,12 @@ func nodeRunner(t *testing.T, nodeModules, envTS string) runner {
 		t.Fatal(err)
 	}
 	write(t, dir, "env.ts", envTS)
-	write(t, dir, "main.ts", "import { loadEnv } from \"./env\";\nloadEnv();\nconsole.log(\"started\");\n")
+	write(t, dir, "main.ts", `import { loadEnv } from "./env";
+const env: Record<string, unknown> = loadEnv();
+const names = (process.env.MOSAIC_DUMP_NAMES || "").split(",").filter((n) => n !== "");
+console.log("DUMP " + JSON.stringify(Object.fromEntries(names.map((n) => [n, env[n]]))));
+console.log("started");
+`)
 	tsc := exec.Command(filepath.Join(nodeModules, ".bin", "tsc"), "--strict", "--target", "es2020", "--module", "commonjs", "--types", "node", "--outDir", "out", "env.ts", "main.ts")
 	tsc.Dir = dir
 	if out, err := tsc.CombinedOutput(); err != nil {
@@ -175,7 +180,16 @@ func pythonRunner(t *testing.T, python, configPy string) runner {
 	t.Helper()
 	dir := t.TempDir()
 	write(t, dir, "config.py", configPy)
-	write(t, dir, "main.py", "from config import load_settings\nload_settings()\nprint(\"started\")\n")
+	write(t, dir, "main.py", `import json
+import os
+
+from config import load_settings
+
+settings = load_settings()
+names = [n for n in os.environ.get("MOSAIC_DUMP_NAMES", "").split(",") if n]
+print("DUMP " + json.dumps({n: getattr(settings, n) for n in names}))
+print("started")
+`)
 	return func(t *testing.T, env map[string]string) (int, string) {
 		cmd := exec.Command(python, "main.py")
 		cmd.Dir = dir
@@ -192,12 +206,38 @@ func goRunner(t *testing.T, configGo string) runner {
 	}
 	write(t, dir, "go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/kelseyhightower/envconfig v1.4.0\n")
 	write(t, filepath.Join(dir, "config"), "config.go", configGo)
-	write(t, dir, "main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/app/config\"\n)\n\nfunc main() {\n\tconfig.MustLoad()\n\tfmt.Println(\"started\")\n}\n")
-	build := exec.Command("go", "build", "-mod=mod", "-o", "app", ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the generated config.go with envconfig: %v\n%s", err, out)
+	write(t, dir, "main.go", `package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"example.com/app/config"
+)
+
+func main() {
+	c := reflect.ValueOf(*config.MustLoad())
+	dump := map[string]any{}
+	for _, n := range strings.Split(os.Getenv("MOSAIC_DUMP_NAMES"), ",") {
+		if n != "" {
+			dump[n] = c.FieldByName(n).Interface()
+		}
+	}
+	b, _ := json.Marshal(dump)
+	fmt.Println("DUMP " + string(b))
+	fmt.Println("started")
+}
+`)
+	for _, args := range [][]string{{"build", "-mod=mod", "-o", "app", "."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s of the generated config.go with envconfig: %v\n%s", args[0], err, out)
+		}
 	}
 	return func(t *testing.T, env map[string]string) (int, string) {
 		cmd := exec.Command(filepath.Join(dir, "app"))
