@@ -14,7 +14,7 @@ import (
 func fixtures(t *testing.T) map[string]App {
 	t.Helper()
 	esoApp := eso.App{Environment: "prod", Service: "web", Access: "eso", Namespace: "web",
-		Fields: map[string][]string{"database/app": {"password", "username"}, "jwt/signing-key": {"private_key"}, "api/billing": {"url", "token"}},
+		Fields:   map[string][]string{"database/app": {"password", "username"}, "jwt/signing-key": {"private_key"}, "api/billing": {"url", "token"}},
 		EnvNames: map[string]string{"jwt/signing-key.private_key": "JWT_SECRET"},
 		Plain: []eso.PlainEnv{
 			{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"},

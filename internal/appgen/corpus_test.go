@@ -1,11 +1,11 @@
 package appgen
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/apptest"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
@@ -151,17 +151,4 @@ func TestValidatorsUnderRealRuntimes_nastyInputs(t *testing.T) {
 	}
 }
 
-func dumped(t *testing.T, out string) map[string]any {
-	t.Helper()
-	for _, line := range strings.Split(out, "\n") {
-		if rest, ok := strings.CutPrefix(line, "DUMP "); ok {
-			var m map[string]any
-			if err := json.Unmarshal([]byte(rest), &m); err != nil {
-				t.Fatalf("dump: %v: %s", err, rest)
-			}
-			return m
-		}
-	}
-	t.Fatalf("no dump in the output:\n%s", out)
-	return nil
-}
+func dumped(t *testing.T, out string) map[string]any { return apptest.Dump(t, out) }

@@ -6,6 +6,7 @@ package apptest
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -190,4 +191,20 @@ func main() {
 		cmd.Env = environ(env)
 		return exitOf(t, cmd)
 	}
+}
+
+// Dump returns the variables the app printed as "DUMP {json}".
+func Dump(t *testing.T, out string) map[string]any {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(line, "DUMP "); ok {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(rest), &m); err != nil {
+				t.Fatalf("dump: %v: %s", err, rest)
+			}
+			return m
+		}
+	}
+	t.Fatalf("no dump in the output:\n%s", out)
+	return nil
 }

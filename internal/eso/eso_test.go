@@ -195,9 +195,9 @@ func TestRenderErrors(t *testing.T) {
 		"plain _name":     {func(a *App) { a.Plain = []PlainEnv{{Name: "_PORT", Default: "1", Reason: "r"}} }, "starting with a letter"},
 		"env _name":       {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "_DB_PASSWORD"} }, "starting with a letter"},
 		"store name":      {func(a *App) { a.StoreName = "Vault Backend" }, "not a valid Kubernetes object name"},
-		"addr not a url": {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "not a url" }, "vault_addr must be a URL"},
-		"addr opaque":    {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "vault:8200" }, "vault_addr must be a URL"},
-		"addr password":  {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "https://root:hunter2@vault:8200" }, "carries a credential"},
+		"addr not a url":  {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "not a url" }, "vault_addr must be a URL"},
+		"addr opaque":     {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "vault:8200" }, "vault_addr must be a URL"},
+		"addr password":   {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "https://root:hunter2@vault:8200" }, "carries a credential"},
 		"credential in a URL default": {func(a *App) {
 			a.Plain = []PlainEnv{{Name: "DB_URL", Default: "postgres://app:hunter2@db:5432/app", Reason: "x"}}
 		}, "looks like a credential"},
