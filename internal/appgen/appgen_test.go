@@ -1,6 +1,7 @@
 package appgen
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -108,5 +109,36 @@ func TestRevision(t *testing.T) {
 	}
 	if len(a) != 16 || strings.Trim(a, "0123456789abcdef") != "" {
 		t.Errorf("revision %q", a)
+	}
+}
+
+// A plain default that breaks its rule, a rule for no variable and an inconsistent rule are
+// refused on the attribute at fault; a declaration never lowers a secret's policy minimum.
+func TestVarsOfRules(t *testing.T) {
+	t.Parallel()
+	a := eso.App{Environment: "dev", Service: "web", Access: "eso", Namespace: "web",
+		Fields: map[string][]string{"jwt/signing-key": {"private_key"}}, Plain: []eso.PlainEnv{{Name: "PORT", Default: "not-a-port", Reason: "r"}}}
+	m, err := eso.Render(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		rules      map[string]policy.Rule
+		attr, want string
+	}{
+		"default breaks rule": {map[string]policy.Rule{"PORT": {Type: policy.TypePort}}, "plain_env", "must be an integer from 1 to 65535"},
+		"unknown variable":    {map[string]policy.Rule{"NOPE": {}}, "rules", "no environment variable"},
+		"min on a bool":       {map[string]policy.Rule{"PORT": {Type: policy.TypeBool, Min: 1}}, "rules", "apply to type int only"},
+		"enum without values": {map[string]policy.Rule{"PORT": {Type: policy.TypeEnum}}, "rules", "values are required"},
+	} {
+		_, err := VarsOf(a, m, tc.rules)
+		var in *eso.InputError
+		if !errors.As(err, &in) || in.Attr != tc.attr || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v", name, err)
+		}
+	}
+	vars, err := VarsOf(a, m, map[string]policy.Rule{"JWT_SIGNING_KEY_PRIVATE_KEY": {MinLength: 8}})
+	if err != nil || vars[0].Rule.MinLength != 32 {
+		t.Errorf("a declaration lowered the signing key's minimum: %+v %v", vars, err)
 	}
 }
