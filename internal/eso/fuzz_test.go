@@ -60,6 +60,7 @@ func FuzzRenderPlain(f *testing.F) {
 	f.Add("URL", "https://api.stripe.com", "x # y: z")
 	f.Add("A", "\"'`\\", "- item\n# heading")
 	f.Add("B", "x\u2028y", "r\rs")
+	f.Add("C", " padded ", "  spaced reason ")
 	f.Fuzz(func(t *testing.T, name, def, reason string) {
 		app := App{Environment: "dev", Service: "web", Namespace: "web", Fields: map[string][]string{"database/app": {"password"}},
 			Plain: []PlainEnv{{Name: name, Default: def, Reason: reason}}}
