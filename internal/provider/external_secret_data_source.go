@@ -129,7 +129,7 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 			"vault_addr": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Vault's address as the app sees it; the plain `VAULT_ADDR` env entry of a `direct-vault` app (required there). " +
 					"A URL with a scheme and a host (`https://vault.vault.svc:8200`; `vault:8200` is refused) and no password in it.",
-				Validators: []validator.String{textValidator(), policyStringValidator{description: "must be a URL", check: func(s string) error {
+				Validators: []validator.String{textValidator{}, policyStringValidator{description: "must be a URL", check: func(s string) error {
 					if msg := (policy.Rule{Type: policy.TypeURL}).Check(s); msg != "" {
 						return fmt.Errorf("vault_addr %s, e.g. https://vault.vault.svc:8200", msg)
 					}
@@ -149,9 +149,9 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 					"(a known key format, a high-entropy string, a password in a URL) is refused.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"default": schema.StringAttribute{Required: true, MarkdownDescription: "The value when the variable is unset: one line of printable text that satisfies the variable's rule.",
-						Validators: []validator.String{textValidator()}},
+						Validators: []validator.String{textValidator{}}},
 					"reason": schema.StringAttribute{Required: true, MarkdownDescription: "Why this default is safe: one line of printable text.",
-						Validators: []validator.String{textValidator()}},
+						Validators: []validator.String{textValidator{}}},
 				}}},
 			"rules": schema.MapNestedAttribute{Optional: true,
 				MarkdownDescription: "The declared type of environment variables (secrets and `plain_env` entries), keyed by env name, enforced the same way " +
@@ -166,17 +166,17 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 					"min":        schema.Int64Attribute{Optional: true, MarkdownDescription: "For `int`: the least value."},
 					"max":        schema.Int64Attribute{Optional: true, MarkdownDescription: "For `int`: the greatest value."},
 					"values": schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "For `enum`: the allowed values.",
-						Validators: []validator.List{listvalidator.ValueStringsAre(textValidator())}},
+						Validators: []validator.List{listvalidator.ValueStringsAre(textValidator{})}},
 				}}},
 			"versions": schema.MapAttribute{Computed: true, ElementType: types.Int64Type,
 				MarkdownDescription: "The current version of each of the app's secrets, read from Vault (KV metadata; 0 for one that does not exist yet), " +
 					"and for a `direct-vault` app of its bootstrap entry (key `bootstrap`), whose version changes with each secret_id rotation."},
 			"direct_vault_justification": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Why the app needs Direct-Vault, for the README section (required for `direct-vault`); take it from `mosaic_app_secrets.<name>.direct_vault_justification`.",
-				Validators:          []validator.String{textValidator()}},
+				Validators:          []validator.String{textValidator{}}},
 			"lease_renewal_strategy": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "How a `direct-vault` app renews its token and leases (required there): written in the README section.",
-				Validators:          []validator.String{textValidator()}},
+				Validators:          []validator.String{textValidator{}}},
 			"extra_read_paths": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "The app's extra read paths, for the README section; take them from `mosaic_app_secrets.<name>.extra_read_paths`. Each is checked by the same rule as there."},
 			"zod_schema": schema.StringAttribute{Computed: true,
@@ -362,11 +362,23 @@ func int64MapValue(m map[string]int) types.Map {
 	return types.MapValueMust(types.Int64Type, vals)
 }
 
-// textValidator refuses free text that is not one line of printable text (policy.ValidateText).
-func textValidator() validator.String {
-	return policyStringValidator{description: "must be one line of printable text", check: func(s string) error {
-		return policy.ValidateText("the text", s)
-	}}
+// textValidator refuses free text that is not one line of printable text (policy.ValidateText),
+// naming the attribute (plain_env["PORT"].reason) since Terraform shows only the enclosing block
+// for a nested one.
+type textValidator struct{}
+
+func (textValidator) Description(_ context.Context) string { return "must be one line of printable text" }
+func (v textValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (textValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := policy.ValidateText(req.Path.String(), req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Not one line of printable text", err.Error())
+	}
 }
 
 // renderFailed reports a render error, on the attribute at fault when the renderer names one.

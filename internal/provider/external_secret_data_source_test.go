@@ -246,7 +246,13 @@ data "mosaic_external_secret" "d" {
 					v.Write(t, "secret-staging/data/"+policy.BootstrapRelative("rollout-direct"), map[string]any{"data": data})
 				},
 				Config: cfg("pw-2"), Check: resource.ComposeTestCheckFunc(grab("d", "4"), forceSynced("d"),
-					resource.TestCheckResourceAttr("data.mosaic_external_secret.d", "versions.bootstrap", "2")),
+					resource.TestCheckResourceAttrWith("data.mosaic_external_secret.d", "versions.bootstrap", func(got string) error {
+						want := fmt.Sprint(v.KVMetadata(t, "secret-staging", policy.BootstrapRelative("rollout-direct"))["current_version"])
+						if got != want || got == "1" {
+							return fmt.Errorf("versions.bootstrap %s, Vault's current version %s", got, want)
+						}
+						return nil
+					})),
 			},
 		},
 	})
@@ -269,10 +275,10 @@ func TestAccExternalSecret_refusedAtPlan(t *testing.T) {
 	acctest.Vault(t)
 	const lease = "\n  lease_renewal_strategy = \"renews\""
 	cases := []struct{ access, attrs, want string }{
-		{"eso", `plain_env = { PORT = { default = "1", reason = "x\nconsole.log(process.env)" } }`, `(?s)plain_env.*has a line break`},
-		{"eso", `plain_env = { PORT = { default = "1", reason = "x\u2028process.exit(0);" } }`, `(?s)plain_env.*line or paragraph separator`},
-		{"eso", `plain_env = { PORT = { default = "1", reason = "x\rimport sys" } }`, `(?s)plain_env.*has a line break`},
-		{"eso", `plain_env = { PORT = { default = "a\u202eb", reason = "r" } }`, `(?s)plain_env.*bidirectional`},
+		{"eso", `plain_env = { PORT = { default = "1", reason = "x\nconsole.log(process.env)" } }`, `plain_env\["PORT"\]\.reason has a line break`},
+		{"eso", `plain_env = { PORT = { default = "1", reason = "x\u2028process.exit(0);" } }`, `plain_env\["PORT"\]\.reason has a line or paragraph separator`},
+		{"eso", `plain_env = { PORT = { default = "1", reason = "x\rimport sys" } }`, `plain_env\["PORT"\]\.reason has a line break`},
+		{"eso", `plain_env = { PORT = { default = "a\u202eb", reason = "r" } }`, `plain_env\["PORT"\]\.default has a bidirectional control character`},
 		{"eso", `plain_env = { DB_URL = { default = "postgres://app:hunter2@db/app", reason = "r" } }`, `(?s)plain_env.*looks like a credential`},
 		{"eso", "plain_env = { PORT = { default = \"not-a-port\", reason = \"r\" } }\n  rules = { PORT = { type = \"port\" } }", `(?s)plain_env.*must be an integer from 1 to 65535`},
 		{"eso", `rules = { NOPE = { type = "bool" } }`, `(?s)rules.*no environment variable of this app`},
@@ -280,11 +286,11 @@ func TestAccExternalSecret_refusedAtPlan(t *testing.T) {
 		{"eso", `env_names = { "database/app.password" = "_DB_PASSWORD" }`, `(?s)env_names.*starting with a letter`},
 		{"eso", `secret_store_name = "Vault Backend"`, `(?s)secret_store_name = "Vault Backend".*not a valid Kubernetes object name`},
 		{"eso", `extra_read_paths = ["sys/*"]`, `(?s)extra_read_paths.*Vault system path`},
-		{"eso", `direct_vault_justification = "a\n## heading"`, `(?s)direct_vault_justification.*a line break`},
-		{"direct-vault", `vault_addr = "https://vault:8200"` + lease, `(?s)direct_vault_justification.*Direct-Vault justification missing`},
+		{"eso", `direct_vault_justification = "a\n## heading"`, `(?s)direct_vault_justification = "a\\n## heading".*direct_vault_justification has a line break`},
+		{"direct-vault", `vault_addr = "https://vault:8200"` + lease, `(?s)Direct-Vault justification missing.*set direct_vault_justification`},
 		{"direct-vault", `vault_addr = "not a url"` + lease + "\n  direct_vault_justification = \"j\"", `(?s)vault_addr = "not a url".*must be a URL`},
 		{"direct-vault", `vault_addr = "vault:8200"` + lease + "\n  direct_vault_justification = \"j\"", `(?s)vault_addr = "vault:8200".*must be a URL`},
-		{"direct-vault", `vault_addr = "https://vault:8200"` + "\n  direct_vault_justification = \"j\"", `(?s)lease_renewal_strategy.*Lease strategy missing`},
+		{"direct-vault", `vault_addr = "https://vault:8200"` + "\n  direct_vault_justification = \"j\"", `(?s)Lease strategy missing.*set lease_renewal_strategy`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
