@@ -70,7 +70,10 @@ func checkGo(t *testing.T, s string) {
 	}
 }
 
-var mdEscape = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])|&#x([0-9A-F]+);`)
+var (
+	mdEscape    = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])|&#x([0-9A-F]+);`)
+	mdUnescaped = regexp.MustCompile(`(^|[^\\])(\\\\)*[|*_\[\]<>` + "`" + `]`)
+)
 
 func checkMarkdown(t *testing.T, s string) {
 	for _, md := range []string{mdText(s), mdCode(s)} {
@@ -85,7 +88,7 @@ func checkMarkdown(t *testing.T, s string) {
 			}
 			continue
 		}
-		if regexp.MustCompile(`(^|[^\\])(\\\\)*[|*_\[\]<>` + "`" + `]`).MatchString(md) {
+		if mdUnescaped.MatchString(md) {
 			t.Errorf("mdText(%q) = %q has an unescaped inline character", s, md)
 		}
 		back := mdEscape.ReplaceAllStringFunc(md, func(m string) string {
