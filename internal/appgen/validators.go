@@ -138,7 +138,7 @@ class Settings(BaseSettings):
 
 `, pyLit(policy.URLPattern), pyLit(policy.IntPattern))
 	for _, v := range a.Vars {
-		typ, def := "str", "..."
+		typ, def := "str", pyLit(v.Default)
 		switch v.Rule.Type {
 		case policy.TypeInt, policy.TypePort:
 			typ, def = "int", v.Default
@@ -147,8 +147,6 @@ class Settings(BaseSettings):
 			if v.Default == "true" {
 				def = "True"
 			}
-		default:
-			def = pyLit(v.Default)
 		}
 		if v.Secret {
 			fmt.Fprintf(&b, "    %s: %s = Field(...)\n", v.Name, typ)

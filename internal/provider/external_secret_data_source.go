@@ -180,13 +180,13 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 			"extra_read_paths": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "The app's extra read paths, for the README section; take them from `mosaic_app_secrets.<name>.extra_read_paths`. Each is checked by the same rule as there."},
 			"zod_schema": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "`env.ts`: a zod schema of the app's environment and `loadEnv()`, which exits naming each missing or invalid variable, never its value."},
+				MarkdownDescription: "`env.ts`: a zod schema of the app's environment, each variable checked by its rule and converted to its type, and `loadEnv()`, which exits naming each missing or invalid variable, never its value."},
 			"pydantic_settings": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "`config.py`: a pydantic settings class (pydantic v2 with pydantic-settings, or v1's BaseSettings) and `load_settings()`."},
+				MarkdownDescription: "`config.py`: a pydantic settings class (pydantic v2 with pydantic-settings, or v1's BaseSettings) with typed fields, and `load_settings()`, which checks each rule exactly as `env.ts` and `config.go` do."},
 			"go_config": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "`config.go`: the app's environment read with `github.com/kelseyhightower/envconfig`, with `Load()` and `MustLoad()`."},
+				MarkdownDescription: "`config.go`: the app's environment read with `github.com/kelseyhightower/envconfig` into fields named after the env names, with `Load()` (every rule checked first) and `MustLoad()`."},
 			"readme_section": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The README \"Secrets architecture\" section (Markdown): Vault paths, access mode, for Direct-Vault the justification, lease strategy and bootstrap entry, and the env vars."},
+				MarkdownDescription: "The README \"Secrets architecture\" section (Markdown): every canonical path of the app (Direct-Vault included), access mode, for Direct-Vault the justification, lease strategy and bootstrap entry, and the env vars with their rules. Declared text is Markdown-escaped."},
 			"rollout_revision": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "A digest of `versions` as read from Vault: it changes exactly when a secret's version (or a direct-vault app's secret_id) does. " +
 					"It is also the ExternalSecret's `force-sync` annotation, so ESO re-syncs at once when it changes."},
@@ -367,7 +367,9 @@ func int64MapValue(m map[string]int) types.Map {
 // for a nested one.
 type textValidator struct{}
 
-func (textValidator) Description(_ context.Context) string { return "must be one line of printable text" }
+func (textValidator) Description(_ context.Context) string {
+	return "must be one line of printable text"
+}
 func (v textValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
