@@ -19,13 +19,13 @@ import (
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
-var _ datasource.DataSource = &ExternalSecretDataSource{}
+var _ datasource.DataSourceWithConfigure = &ExternalSecretDataSource{}
 
 // NewExternalSecretDataSource returns the mosaic_external_secret data source.
 func NewExternalSecretDataSource() datasource.DataSource { return &ExternalSecretDataSource{} }
 
 // ExternalSecretDataSource renders an app's ESO manifests. It makes no Vault call.
-type ExternalSecretDataSource struct{}
+type ExternalSecretDataSource struct{ dataSourceBase }
 
 // ExternalSecretModel is the data source's configuration and result.
 type ExternalSecretModel struct {
@@ -55,6 +55,9 @@ type ExternalSecretModel struct {
 	ReadmeSection   types.String `tfsdk:"readme_section"`
 	RolloutRevision types.String `tfsdk:"rollout_revision"`
 	PodAnnotations  types.Map    `tfsdk:"pod_annotations"`
+	ClientTS        types.String `tfsdk:"vault_client_typescript"`
+	ClientPy        types.String `tfsdk:"vault_client_python"`
+	ClientGo        types.String `tfsdk:"vault_client_go"`
 }
 
 // PlainEnvModel is one plain_env entry.
@@ -127,6 +130,12 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "A digest of `versions`: it changes exactly when a secret's version does."},
 			"pod_annotations": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "`{ \"secrets.mosaicstack.dev/revision\" = rollout_revision }`: put it on the Deployment's pod template, and a rotation rolls the pods."},
+			"vault_client_typescript": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.ts`, the app's Direct-Vault client with node's `fetch` and no dependency. " + vaultClientDoc},
+			"vault_client_python": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.py`, the app's Direct-Vault client with `hvac`. " + vaultClientDoc},
+			"vault_client_go": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.go` (package `vaultclient`), the app's Direct-Vault client with `github.com/hashicorp/vault/api`. " + vaultClientDoc},
 		},
 	}
 }
@@ -207,6 +216,21 @@ func (d *ExternalSecretDataSource) renderAppSide(ctx context.Context, m *Externa
 	m.ReadmeSection = types.StringValue(appgen.Readme(a))
 	m.RolloutRevision = types.StringValue(rev)
 	m.PodAnnotations = stringMapValue(map[string]string{appgen.RolloutAnnotation: rev})
+	d.renderVaultClients(m, app, out)
+}
+
+const vaultClientDoc = "It checks the bootstrap environment (`VAULT_ADDR`, `VAULT_ROLE_ID`, `VAULT_SECRET_ID`), logs in with the app's AppRole " +
+	"at the provider's `approle_mount`, renews its token at two thirds of its TTL, logs in again when a renewal fails or the token " +
+	"was revoked or expired, and reads the app's own secrets (`secret-{env}/data/{service}/{key}`, the keys of `field_names`). " +
+	"It never logs a secret, a token or a secret_id."
+
+// renderVaultClients renders a Direct-Vault app's clients; an ESO app has none.
+func (d *ExternalSecretDataSource) renderVaultClients(m *ExternalSecretModel, app eso.App, out *eso.Manifests) {
+	m.ClientTS, m.ClientPy, m.ClientGo = types.StringNull(), types.StringNull(), types.StringNull()
+	if app.Access == policy.AccessDirectVault {
+		c := appgen.VaultClientOf(app, out, d.approleMount())
+		m.ClientTS, m.ClientPy, m.ClientGo = types.StringValue(appgen.ClientTypeScript(c)), types.StringValue(appgen.ClientPython(c)), types.StringValue(appgen.ClientGo(c))
+	}
 }
 
 // renderFailed reports a render error, on the attribute at fault when the renderer names one.
