@@ -1,13 +1,19 @@
 package appgen
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 )
@@ -84,4 +90,65 @@ func TestVaultClientGoEncodesEveryInput(t *testing.T) {
 			t.Errorf("input reached a comment: %q", cg.Text())
 		}
 	}
+}
+
+// The hostile client in its real consumers: tsc --strict compiles the TypeScript and node loads
+// it, python3 (with hvac) imports the Python, go vet passes the Go; each one's constants are the
+// inputs byte for byte, and none of the injected code runs.
+func TestVaultClientRuntimesHoldEveryInput(t *testing.T) {
+	nodeModules := acctest.Runtime(t, "MOSAIC_NODE_MODULES")
+	python := acctest.Runtime(t, "MOSAIC_PYTHON_HVAC")
+	c := hostileClient()
+	want, err := json.Marshal([]any{c.Environment, c.Service, c.KVMount, c.LoginPath, c.AddrEnv, c.RoleIDEnv, c.SecretIDEnv, c.Keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(dir, name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	same := func(runtime, got string) {
+		t.Helper()
+		var gotV, wantV any
+		if err := json.Unmarshal([]byte(got), &gotV); err != nil {
+			t.Fatalf("%s: %v: %s", runtime, err, got)
+		}
+		_ = json.Unmarshal(want, &wantV)
+		if !reflect.DeepEqual(gotV, wantV) {
+			t.Errorf("%s reads\n%s\nwant\n%s", runtime, got, want)
+		}
+	}
+	t.Run("typescript", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, dir, "vault_client.ts", ClientTypeScript(c))
+		if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
+			t.Fatal(err)
+		}
+		run(dir, filepath.Join(nodeModules, ".bin", "tsc"), "--strict", "--target", "es2022", "--module", "commonjs", "--types", "node", "--outDir", "out", "vault_client.ts")
+		got := run(dir, "node", "-e", `const m = require("./out/vault_client.js");
+console.log(JSON.stringify([m.ENVIRONMENT, m.SERVICE, m.KV_MOUNT, m.LOGIN_PATH, m.ADDR_ENV, m.ROLE_ID_ENV, m.SECRET_ID_ENV, m.KEYS]));`)
+		same("node", got)
+	})
+	t.Run("python", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, dir, "vault_client.py", ClientPython(c))
+		got := run(dir, python, "-c", `import json, vault_client as m
+print(json.dumps([m.ENVIRONMENT, m.SERVICE, m.KV_MOUNT, m.LOGIN_PATH, m.ADDR_ENV, m.ROLE_ID_ENV, m.SECRET_ID_ENV, m.KEYS], separators=(",", ":")))`)
+		same("python", got)
+	})
+	t.Run("go", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "vaultclient"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, dir, "go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/hashicorp/vault/api v1.23.0\n")
+		write(t, filepath.Join(dir, "vaultclient"), "vault_client.go", ClientGo(c))
+		run(dir, "go", "vet", "-mod=mod", "./...")
+	})
 }
