@@ -97,10 +97,11 @@ func New(ctx context.Context) (*Client, error) {
 func (c *Client) logIn(ctx context.Context) (time.Duration, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	lc, err := c.vault.Clone() // without the old token, which may be revoked
+	lc, err := c.vault.Clone()
 	if err != nil {
 		return 0, fmt.Errorf("vault client: %w", err)
 	}
+	lc.ClearToken() // neither the old token, which may be revoked, nor VAULT_TOKEN
 	sec, err := lc.Logical().WriteWithContext(ctx, LoginPath, map[string]any{"role_id": c.roleID, "secret_id": c.secretID})
 	if err != nil {
 		return 0, fmt.Errorf("vault client: AppRole login at %s failed: %w", LoginPath, err)
