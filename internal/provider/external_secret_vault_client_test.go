@@ -148,8 +148,12 @@ func testVaultClient(t *testing.T, v *acctest.Server, run, runOther clientRun, e
 	if code != 0 || strings.Count(out, wantRead) != 2 {
 		t.Errorf("across expiry: exit %d, want two reads of the app's secret:\n%s", code, out)
 	}
+	if !strings.Contains(out, `refused: vault client: "database/other" is not one of this app's secrets (database/app)`) {
+		t.Errorf("a key that is not the app's was not refused by the client:\n%s", out)
+	}
 	noLeak("across expiry", out)
 	ev := vaultClientEvents(t, v, offset)
+	t.Logf("across expiry: %d logins, %d renewals, %d refused reads", ev.logins, ev.renewals, ev.ownDenied)
 	if ev.logins < 2 || ev.renewals < 1 || ev.ownDenied > 0 {
 		t.Errorf("across expiry: %d logins, %d renewals, %d refused reads of its own path: want at least 2 logins, 1 renewal, and the token never let lapse", ev.logins, ev.renewals, ev.ownDenied)
 	}
@@ -254,8 +258,9 @@ func revokeRoleTokens(t *testing.T, v *acctest.Server, role string) {
 // second read).
 type clientRun func(t *testing.T, env map[string]string, wait string, afterFirst func()) (exit int, output string)
 
-// The test program of each language prints "read sha256=<digest of the password field>" per
-// read, or the client's error, and exits non-zero on an error.
+// The test program of each language first reads "database/other", which is not the app's (it
+// prints the refusal), then prints "read sha256=<digest of the password field>" per read of
+// "database/app", or the client's error, and exits non-zero on an error.
 var vaultClientPrograms = map[string]struct{ file, main string }{
 	"go": {"vaultclient/vault_client.go", `package main
 
@@ -276,6 +281,9 @@ func main() {
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(2)
+	}
+	if _, err := c.Read(ctx, "database/other"); err != nil {
+		fmt.Println("refused:", err)
 	}
 	for i := 0; i < 2; i++ {
 		if i == 1 && !wait(os.Args[1]) {
@@ -320,6 +328,10 @@ def wait(arg):
 
 try:
     c = VaultClient()
+    try:
+        c.read("database/other")
+    except VaultClientError as e:
+        print("refused:", e, flush=True)
     for i in range(2):
         if i == 1 and not wait(sys.argv[1]):
             break
@@ -352,6 +364,7 @@ async function wait(arg: string): Promise<boolean> {
 
 async function main(): Promise<void> {
   const c = await VaultClient.connect();
+  await c.read("database/other").catch((e: unknown) => console.log("refused: " + (e instanceof Error ? e.message : String(e))));
   for (let i = 0; i < 2; i++) {
     if (i === 1 && !(await wait(process.argv[2]))) {
       break;
@@ -430,9 +443,10 @@ func clientRunner(t *testing.T, lang, client string) clientRun {
 		}
 		var out strings.Builder
 		sc := bufio.NewScanner(stdout)
-		for first := true; sc.Scan(); first = false {
+		for first := true; sc.Scan(); {
 			out.WriteString(sc.Text() + "\n")
 			if first && strings.HasPrefix(sc.Text(), "read ") {
+				first = false
 				if afterFirst != nil {
 					afterFirst()
 				}
