@@ -105,9 +105,8 @@ func TestAccExternalSecret_vaultClients(t *testing.T) {
 					secrets := map[string]string{"the app's secret": appValue, "the other app's secret": otherValue, "role_id": roleID, "secret_id": secretID}
 					for _, lang := range []string{"go", "python", "typescript"} {
 						t.Run(lang, func(t *testing.T) {
-							run := clientRunner(t, lang, app["vault_client_"+lang])
-							runOther := clientRunner(t, lang, other["vault_client_"+lang])
-							testVaultClient(t, v, run, runOther, env, appValue, secrets)
+							runs := clientRunners(t, lang, app["vault_client_"+lang], other["vault_client_"+lang])
+							testVaultClient(t, v, runs[0], runs[1], env, appValue, secrets)
 						})
 					}
 					return nil
@@ -382,14 +381,11 @@ main().catch((e: unknown) => {
 `},
 }
 
-// clientRunner writes a generated client beside its test program, builds it with the
-// language's own tools (go build with vault/api from the module proxy, tsc --strict), and
-// returns a runner.
-func clientRunner(t *testing.T, lang, client string) clientRun {
+// clientRunners writes each generated client beside a test program (in folders c0, c1, ...),
+// builds them all with the language's own tools in one go (go build with vault/api from the
+// module proxy, tsc --strict), and returns a runner for each.
+func clientRunners(t *testing.T, lang string, clients ...string) []clientRun {
 	t.Helper()
-	if client == "" {
-		t.Fatalf("no %s client was rendered", lang)
-	}
 	p := vaultClientPrograms[lang]
 	dir := t.TempDir()
 	writeFile := func(name, content string) {
@@ -400,26 +396,49 @@ func clientRunner(t *testing.T, lang, client string) clientRun {
 			t.Fatal(err)
 		}
 	}
-	writeFile(p.file, client)
-	var argv []string
+	var tsFiles []string
+	for i, client := range clients {
+		if client == "" {
+			t.Fatalf("no %s client was rendered", lang)
+		}
+		sub := fmt.Sprintf("c%d", i)
+		writeFile(filepath.Join(sub, p.file), client)
+		switch lang {
+		case "go":
+			writeFile(filepath.Join(sub, "main.go"), strings.ReplaceAll(p.main, "example.com/app/", "example.com/app/"+sub+"/"))
+		case "python":
+			writeFile(filepath.Join(sub, "main.py"), p.main)
+		case "typescript":
+			writeFile(filepath.Join(sub, "main.ts"), p.main)
+			tsFiles = append(tsFiles, filepath.Join(sub, p.file), filepath.Join(sub, "main.ts"))
+		}
+	}
+	var argv func(sub string) []string
 	switch lang {
 	case "go":
 		writeFile("go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/hashicorp/vault/api v1.23.0\n")
-		writeFile("main.go", p.main)
-		build(t, dir, "go", "build", "-mod=mod", "-o", "app", ".")
-		argv = []string{filepath.Join(dir, "app")}
+		build(t, dir, "go", "build", "-mod=mod", "-o", "bin/", "./...")
+		argv = func(sub string) []string { return []string{filepath.Join(dir, "bin", sub)} }
 	case "python":
-		writeFile("main.py", p.main)
-		argv = []string{acctest.Runtime(t, "MOSAIC_PYTHON_HVAC"), "main.py"}
+		python := acctest.Runtime(t, "MOSAIC_PYTHON_HVAC")
+		argv = func(sub string) []string { return []string{python, filepath.Join(sub, "main.py")} }
 	case "typescript":
 		nodeModules := acctest.Runtime(t, "MOSAIC_NODE_MODULES")
 		if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
 			t.Fatal(err)
 		}
-		writeFile("main.ts", p.main)
-		build(t, dir, filepath.Join(nodeModules, ".bin", "tsc"), "--strict", "--target", "es2022", "--module", "commonjs", "--types", "node", "--outDir", "out", "vault_client.ts", "main.ts")
-		argv = []string{"node", filepath.Join("out", "main.js")}
+		build(t, dir, filepath.Join(nodeModules, ".bin", "tsc"), append([]string{"--strict", "--target", "es2022", "--module", "commonjs", "--types", "node", "--outDir", "out"}, tsFiles...)...)
+		argv = func(sub string) []string { return []string{"node", filepath.Join("out", sub, "main.js")} }
 	}
+	runs := make([]clientRun, len(clients))
+	for i := range clients {
+		runs[i] = programRunner(dir, argv(fmt.Sprintf("c%d", i)))
+	}
+	return runs
+}
+
+// programRunner runs one built test program (see clientRun).
+func programRunner(dir string, argv []string) clientRun {
 	return func(t *testing.T, env map[string]string, wait string, afterFirst func()) (int, string) {
 		t.Helper()
 		cmd := exec.Command(argv[0], append(argv[1:], wait)...)
@@ -459,7 +478,7 @@ func clientRunner(t *testing.T, lang, client string) clientRun {
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode(), out.String()
 		} else if err != nil {
-			t.Fatalf("%s: %v", lang, err)
+			t.Fatalf("%s: %v", argv[0], err)
 		}
 		return 0, out.String()
 	}
