@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -475,9 +476,11 @@ func programRunner(dir string, argv []string) clientRun {
 		_ = stdin.Close()
 		err = cmd.Wait()
 		out.WriteString(stderr.String())
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			return ee.ExitCode(), out.String()
-		} else if err != nil {
+		}
+		if err != nil {
 			t.Fatalf("%s: %v", argv[0], err)
 		}
 		return 0, out.String()
