@@ -180,6 +180,46 @@ func testVaultClient(t *testing.T, v *acctest.Server, run, runOther clientRun, e
 	noLeak("another app's path", out)
 }
 
+// The clients log in where the provider created the AppRole: its approle_mount.
+func TestAccExternalSecret_vaultClientsUseTheProvidersAppRoleMount(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "mosaic" {
+  approle_mount = "apps-approle"
+}
+
+data "mosaic_external_secret" "api" {
+  environment            = "prod"
+  service                = "backend-api"
+  access                 = "direct-vault"
+  field_names            = { "database/app" = ["password"] }
+  kubernetes_namespace   = "api"
+  vault_addr             = "https://vault.vault.svc:8200"
+  lease_renewal_strategy = "The client renews its token at two thirds of its TTL and logs in again when renewal fails."
+}
+`,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttrWith("data.mosaic_external_secret.api", "vault_client_go", wantIn(`LoginPath = "auth/apps-approle/login"`, `KVMount = "secret-prod"`, `var Keys = []string{"database/app"}`)),
+				resource.TestCheckResourceAttrWith("data.mosaic_external_secret.api", "vault_client_python", wantIn(`LOGIN_PATH = "auth/apps-approle/login"`, `KEYS = ["database/app"]`)),
+				resource.TestCheckResourceAttrWith("data.mosaic_external_secret.api", "vault_client_typescript", wantIn(`LOGIN_PATH = "auth/apps-approle/login"`, `KEYS: readonly string[] = ["database/app"]`)),
+			),
+		}},
+	})
+}
+
+func wantIn(parts ...string) resource.CheckResourceAttrWithFunc {
+	return func(v string) error {
+		for _, p := range parts {
+			if !strings.Contains(v, p) {
+				return fmt.Errorf("%q not in:\n%s", p, v)
+			}
+		}
+		return nil
+	}
+}
+
 type vaultEvents struct{ logins, renewals, ownDenied int }
 
 // vaultClientEvents counts, in the audit log after offset, the app role's logins and renewals
