@@ -3,11 +3,9 @@ package appgen
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"go/format"
 	"slices"
-	"strconv"
 	"text/template"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
@@ -50,23 +48,12 @@ func VaultClientOf(a eso.App, m *eso.Manifests, approleMount string) VaultClient
 //go:embed clienttmpl
 var clientTemplates embed.FS
 
-// Each target's literal encoder: the only way a value enters a generated client.
+// Each target's literal encoder (encode.go): the only way a value enters a generated client.
 var (
-	tsClient = clientTemplate("vault_client.ts.tmpl", jsonLiteral)
-	pyClient = clientTemplate("vault_client.py.tmpl", jsonLiteral)
-	goClient = clientTemplate("vault_client.go.tmpl", strconv.Quote)
+	tsClient = clientTemplate("vault_client.ts.tmpl", jsLit)
+	pyClient = clientTemplate("vault_client.py.tmpl", pyLit)
+	goClient = clientTemplate("vault_client.go.tmpl", goLit)
 )
-
-// jsonLiteral encodes s as a JSON string, which is also a valid TypeScript and Python string
-// literal of the same value: quotes, backslashes, control characters, U+2028/U+2029 and
-// non-ASCII text are all escaped, so no input can end the literal, the line or the comment.
-func jsonLiteral(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil { // a string always encodes
-		panic(err)
-	}
-	return string(b)
-}
 
 func clientTemplate(name string, lit func(string) string) *template.Template {
 	return template.Must(template.New(name).Funcs(template.FuncMap{"lit": lit}).ParseFS(clientTemplates, "clienttmpl/"+name))

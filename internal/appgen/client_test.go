@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/apptest"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/golden"
 )
@@ -96,12 +96,18 @@ func TestVaultClientGoEncodesEveryInput(t *testing.T) {
 // it, python3 (with hvac) imports the Python, go vet passes the Go; each one's constants are the
 // inputs byte for byte, and none of the injected code runs.
 func TestVaultClientRuntimesHoldEveryInput(t *testing.T) {
-	nodeModules := acctest.Runtime(t, "MOSAIC_NODE_MODULES")
-	python := acctest.Runtime(t, "MOSAIC_PYTHON_HVAC")
+	rt := apptest.Runtimes(t)
+	nodeModules, python := rt["MOSAIC_NODE_MODULES"], rt["MOSAIC_PYTHON_HVAC"]
 	c := hostileClient()
 	want, err := json.Marshal([]any{c.Environment, c.Service, c.KVMount, c.LoginPath, c.AddrEnv, c.RoleIDEnv, c.SecretIDEnv, c.Keys})
 	if err != nil {
 		t.Fatal(err)
+	}
+	write := func(dir, name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	run := func(dir, name string, args ...string) string {
 		t.Helper()
@@ -126,7 +132,7 @@ func TestVaultClientRuntimesHoldEveryInput(t *testing.T) {
 	}
 	t.Run("typescript", func(t *testing.T) {
 		dir := t.TempDir()
-		write(t, dir, "vault_client.ts", ClientTypeScript(c))
+		write(dir, "vault_client.ts", ClientTypeScript(c))
 		if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +143,7 @@ console.log(JSON.stringify([m.ENVIRONMENT, m.SERVICE, m.KV_MOUNT, m.LOGIN_PATH, 
 	})
 	t.Run("python", func(t *testing.T) {
 		dir := t.TempDir()
-		write(t, dir, "vault_client.py", ClientPython(c))
+		write(dir, "vault_client.py", ClientPython(c))
 		got := run(dir, python, "-c", `import json, vault_client as m
 print(json.dumps([m.ENVIRONMENT, m.SERVICE, m.KV_MOUNT, m.LOGIN_PATH, m.ADDR_ENV, m.ROLE_ID_ENV, m.SECRET_ID_ENV, m.KEYS], separators=(",", ":")))`)
 		same("python", got)
@@ -147,8 +153,8 @@ print(json.dumps([m.ENVIRONMENT, m.SERVICE, m.KV_MOUNT, m.LOGIN_PATH, m.ADDR_ENV
 		if err := os.Mkdir(filepath.Join(dir, "vaultclient"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		write(t, dir, "go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/hashicorp/vault/api v1.23.0\n")
-		write(t, filepath.Join(dir, "vaultclient"), "vault_client.go", ClientGo(c))
+		write(dir, "go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/hashicorp/vault/api v1.23.0\n")
+		write(filepath.Join(dir, "vaultclient"), "vault_client.go", ClientGo(c))
 		run(dir, "go", "vet", "-mod=mod", "./...")
 	})
 }

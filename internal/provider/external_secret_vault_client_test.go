@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/apptest"
 )
 
 // The generated Direct-Vault clients, run by their real consumers (go with vault/api, python3
@@ -56,6 +57,7 @@ data "mosaic_external_secret" "app" {
   service                = mosaic_app_secrets.app.service
   access                 = mosaic_app_secrets.app.access
   field_names            = mosaic_app_secrets.app.field_names
+  direct_vault_justification = mosaic_app_secrets.app.direct_vault_justification
   kubernetes_namespace   = "apps"
   vault_addr             = %[5]q
   lease_renewal_strategy = "The client renews its token at two thirds of its TTL and logs in again when renewal fails."
@@ -67,6 +69,7 @@ data "mosaic_external_secret" "other" {
   service                = mosaic_app_secrets.other.service
   access                 = "direct-vault"
   field_names            = mosaic_app_secrets.other.field_names
+  direct_vault_justification = "Vault DB secrets engine leases with a 15 minute TTL, renewed in-pod"
   kubernetes_namespace   = "apps"
   vault_addr             = %[5]q
   lease_renewal_strategy = "The client renews its token at two thirds of its TTL and logs in again when renewal fails."
@@ -182,7 +185,8 @@ func testVaultClient(t *testing.T, v *acctest.Server, run, runOther clientRun, e
 
 // The clients log in where the provider created the AppRole: its approle_mount.
 func TestAccExternalSecret_vaultClientsUseTheProvidersAppRoleMount(t *testing.T) {
-	resource.UnitTest(t, resource.TestCase{
+	acctest.Vault(t) // the data source reads the secrets' versions
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `
@@ -195,6 +199,7 @@ data "mosaic_external_secret" "api" {
   service                = "backend-api"
   access                 = "direct-vault"
   field_names            = { "database/app" = ["password"] }
+  direct_vault_justification = "Vault DB secrets engine leases with a 15 minute TTL, renewed in-pod"
   kubernetes_namespace   = "api"
   vault_addr             = "https://vault.vault.svc:8200"
   lease_renewal_strategy = "The client renews its token at two thirds of its TTL and logs in again when renewal fails."
@@ -461,10 +466,10 @@ func clientRunners(t *testing.T, lang string, clients ...string) []clientRun {
 		build(t, dir, "go", "build", "-mod=mod", "-o", "bin/", "./...")
 		argv = func(sub string) []string { return []string{filepath.Join(dir, "bin", sub)} }
 	case "python":
-		python := acctest.Runtime(t, "MOSAIC_PYTHON_HVAC")
+		python := apptest.Runtimes(t)["MOSAIC_PYTHON_HVAC"]
 		argv = func(sub string) []string { return []string{python, filepath.Join(sub, "main.py")} }
 	case "typescript":
-		nodeModules := acctest.Runtime(t, "MOSAIC_NODE_MODULES")
+		nodeModules := apptest.Runtimes(t)["MOSAIC_NODE_MODULES"]
 		if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
 			t.Fatal(err)
 		}
