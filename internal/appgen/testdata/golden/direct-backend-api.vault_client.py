@@ -8,6 +8,7 @@ extends the token (its max TTL), and when Vault refuses a token that was revoked
 read(key) returns one of the app's own KV v2 secrets. Nothing here logs or returns a secret_id
 or a token, and no error carries a secret value.
 """
+import json
 import os
 import re
 import threading
@@ -110,7 +111,7 @@ class VaultClient:
         """The fields of the app's secret key ("database/app"), read from KV_MOUNT/data/SERVICE/key.
         A key that is not the app's is refused before any request."""
         if not isinstance(key, str) or not _CANONICAL_KEY.match(key) or (KEYS and key not in KEYS):
-            raise VaultClientError("vault client: %r is not one of this app's secrets (%s)" % (key, ", ".join(KEYS)))
+            raise VaultClientError("vault client: %s is not one of this app's secrets (%s)" % (json.dumps(key), ", ".join(KEYS)))
         path = KV_MOUNT + "/data/" + SERVICE + "/" + key
         try:
             try:
@@ -130,7 +131,7 @@ class VaultClient:
             raise VaultClientError("vault client: the current version of " + path + " is deleted")
         for field, value in data.items():
             if not isinstance(value, str):
-                raise VaultClientError("vault client: field %r of %s is not a string" % (field, path))
+                raise VaultClientError("vault client: field %s of %s is not a string" % (json.dumps(field), path))
         return dict(data)
 
     def _read(self, key):
