@@ -50,7 +50,11 @@ func Readme(a App) string {
 	b.WriteString("### Environment variables\n\n| variable | required | rule | from |\n|---|---|---|---|\n")
 	for _, v := range a.Vars {
 		if v.Secret {
-			fmt.Fprintf(&b, "| %s | yes | %s | %s |\n", mdCode(v.Name), mdText(v.Rule.Describe()), mdCode(v.Source))
+			from := mdCode(v.Source) // a path
+			if strings.Contains(v.Source, " ") {
+				from = mdText(v.Source) // prose
+			}
+			fmt.Fprintf(&b, "| %s | yes | %s | %s |\n", mdCode(v.Name), mdText(v.Rule.Describe()), from)
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | no | %s; default %s (safe-default: %s) | plain value |\n", mdCode(v.Name), mdText(v.Rule.Describe()), mdCode(v.Default), mdText(v.Reason))
