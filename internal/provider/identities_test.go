@@ -496,3 +496,73 @@ func TestAccIdentities_secondPlatformRefused(t *testing.T) {
 		}},
 	})
 }
+
+// undeclaredInState checks the refreshed state the plan starts from: jwt_roles lists each key
+// as a role the platform does not declare.
+type undeclaredInState []string
+
+func (c undeclaredInState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != platAddr {
+			continue
+		}
+		roles, _ := rc.Change.Before.(map[string]any)["jwt_roles"].(map[string]any)
+		for _, key := range c {
+			if s, _ := roles[key].(string); !strings.HasPrefix(s, undeclaredRole) {
+				resp.Error = fmt.Errorf("jwt_roles does not show %s as undeclared: %q", key, s)
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change for %s", platAddr)
+}
+
+// A role added by hand at an issuer's mount (a backdoor: any GitHub repository's token, or any
+// namespace's service account, gets a writer's or a reader's policy) shows in the plan as an
+// update of the platform, and apply deletes it: the backdoor token, which logged in before,
+// is refused after; the declared roles stay.
+func TestAccIdentities_undeclaredRoleDeleted(t *testing.T) {
+	v := acctest.OwnVault(t)
+	k := newIssuerKeys(t)
+	cfg := identityPlatform(t, v, v.Token, k)
+	evil := acctest.GitHubJob{Repo: "evil/x", Ref: "refs/heads/main"}
+	backdoors := []struct{ mount, role, jwt string }{
+		{"jwt-github", "backdoor", k.gh.GitHubToken(t, ghAudience, evil, time.Hour)},
+		{"jwt-cluster-prod", "eso-any", k.prod.KubernetesToken(t, "vault", "evil", "default")},
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{Config: cfg}, {
+			PreConfig: func() {
+				v.Write(t, "auth/jwt-github/role/backdoor", map[string]any{"role_type": "jwt", "user_claim": "sub",
+					"bound_audiences": ghAudience, "bound_subject": evil.Subject(), "token_policies": "ci-writer-prod"})
+				v.Write(t, "auth/jwt-cluster-prod/role/eso-any", map[string]any{"role_type": "jwt", "user_claim": "sub",
+					"bound_audiences": "vault", "bound_subject": "system:serviceaccount:evil:default", "token_policies": "eso-reader-prod-payments"})
+				for _, b := range backdoors {
+					if _, err := jwtLogin(v, b.mount, b.role, b.jwt); err != nil {
+						t.Fatalf("the backdoor %s/%s does not log in before the apply, so the test proves nothing: %v", b.mount, b.role, err)
+					}
+				}
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(platAddr, plancheck.ResourceActionUpdate),
+				undeclaredInState{"jwt-github/backdoor", "jwt-cluster-prod/eso-any"},
+			}},
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckNoResourceAttr(platAddr, "jwt_roles.jwt-github/backdoor"),
+				vaultCheck(func() error {
+					for _, b := range backdoors {
+						if _, err := jwtLogin(v, b.mount, b.role, b.jwt); err == nil {
+							return fmt.Errorf("the backdoor %s/%s still logs in after apply", b.mount, b.role)
+						}
+					}
+					if v.Role(t, "jwt-github", "ci-writer-prod-web") == nil || v.Role(t, "jwt-cluster-prod", "eso-reader-prod-shop") == nil {
+						return fmt.Errorf("apply deleted a declared role")
+					}
+					return nil
+				})),
+		}},
+	})
+}

@@ -154,7 +154,8 @@ func identitySchema(s map[string]schema.Attribute) {
 		MarkdownDescription: "Each issuer's auth mount to its configuration as Vault holds it (bound_issuer, key fingerprints, discovery and JWKS URLs): a key or URL changed in Vault shows as a change and apply restores it."}
 	s["jwt_roles"] = schema.MapAttribute{Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "Each JWT role (`{mount}/{role}`) to every field it sets in Vault (policies, audiences, subject, claims, TTLs, period, uses, token type, CIDRs, leeways), " +
-			"shown in the plan; a field changed in Vault shows as a change and apply restores it."}
+			"shown in the plan; a field changed in Vault shows as a change and apply restores it. A role at an issuer's mount that the platform does not declare " +
+			"(added by hand, or held by an adopted mount) is listed too, marked `undeclared`: the plan shows it going and apply deletes it."}
 	s["owner_id"] = schema.StringAttribute{Computed: true,
 		MarkdownDescription: "The owner this resource wrote into Vault's `mosaic-platform` marker policy: a second `mosaic_platform` over the same Vault is refused and told to import."}
 }
@@ -581,10 +582,15 @@ func (r *PlatformResource) convergeIdentities(ctx context.Context, c *vault.Clie
 	return true
 }
 
+// undeclaredRole starts the jwt_roles entry of a role found at an issuer's mount that the
+// platform does not declare.
+const undeclaredRole = "undeclared, apply deletes it: "
+
 // readIdentities refreshes issuer_configs and jwt_roles from Vault: a key, URL or role field
 // changed outside Terraform, or a role or method deleted, shows as a change.
 func (r *PlatformResource) readIdentities(ctx context.Context, c *vault.Client, st *PlatformModel, diags *diag.Diagnostics) {
 	s := newIdentityState(ctx, st, diags)
+	var jwtMounts []string
 	for mount := range s.configs {
 		typ, err := c.AuthType(ctx, mount)
 		if err != nil {
@@ -595,6 +601,7 @@ func (r *PlatformResource) readIdentities(ctx context.Context, c *vault.Client, 
 			s.configs[mount] = ""
 			continue
 		}
+		jwtMounts = append(jwtMounts, mount)
 		cfg, err := c.ReadAuthConfig(ctx, mount)
 		if err != nil && !vault.IsNotFound(err) {
 			vaultError(ctx, c, diags, "Cannot read the JWT auth method's configuration", "read", vault.AuthConfigPath(mount), err)
@@ -602,15 +609,38 @@ func (r *PlatformResource) readIdentities(ctx context.Context, c *vault.Client, 
 		}
 		s.configs[mount] = configSummary(cfg)
 	}
-	for key := range s.roles {
+	// A role at an issuer's mount that the platform did not write (a backdoor added by hand, or
+	// one an adopted mount held) enters the state marked undeclared: the plan, which holds only
+	// the declared roles, shows it going, and apply deletes it like a role removed from the config.
+	declared := map[string]bool{}
+	for key, summary := range s.roles {
+		declared[key] = !strings.HasPrefix(summary, undeclaredRole)
+	}
+	for _, mount := range jwtMounts {
+		names, err := c.ListRoles(ctx, mount)
+		if err != nil && !vault.IsNotFound(err) {
+			vaultError(ctx, c, diags, "Cannot list JWT roles", "list", "auth/"+mount+"/role", err)
+			return
+		}
+		for _, name := range names {
+			if _, known := s.roles[jwtRole{mount: mount, name: name}.key()]; !known {
+				declared[jwtRole{mount: mount, name: name}.key()] = false
+			}
+		}
+	}
+	for key, isDeclared := range declared {
 		mount, name := splitRoleKey(key)
 		data, err := c.ReadRole(ctx, mount, name)
 		switch {
+		case vault.IsNotFound(err) && !isDeclared:
+			delete(s.roles, key) // gone already
 		case vault.IsNotFound(err):
 			s.roles[key] = ""
 		case err != nil:
 			vaultError(ctx, c, diags, "Cannot read JWT role", "read", vault.RolePath(mount, name), err)
 			return
+		case !isDeclared:
+			s.roles[key] = undeclaredRole + roleSummary(data)
 		default:
 			s.roles[key] = roleSummary(data)
 		}

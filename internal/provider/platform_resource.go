@@ -92,7 +92,8 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"(`ci_identities`) logs in there as `ci-writer-{env}-{pipeline}`, pinned to its own services, and each namespace's ESO " +
 			"(`eso_identities`) as `eso-reader-{env}-{namespace}`, reading only the apps deployed in that namespace. The plan refuses " +
 			"weak bindings on the attribute at fault and two identities one token could satisfy. Every auth config and role field is " +
-			"read back (`issuer_configs`, `jwt_roles`): a change made in Vault shows in the plan and apply restores it.\n\n" +
+			"read back (`issuer_configs`, `jwt_roles`): a change made in Vault shows in the plan and apply restores it. A role at an issuer's mount " +
+			"that the platform does not declare (a backdoor added by hand) shows in the plan and apply deletes it: give issuers mounts of their own.\n\n" +
 			"Ownership: the resource writes the marker policy `mosaic-platform` naming its `owner_id`; a second `mosaic_platform` " +
 			"over the same Vault (another workspace or state) is refused at apply before it writes anything, and told to import.",
 		Attributes: map[string]schema.Attribute{

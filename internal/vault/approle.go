@@ -24,6 +24,12 @@ func (c *Client) ReadRole(ctx context.Context, mount, role string) (map[string]a
 	return s.Data, nil
 }
 
+// ListRoles lists the names of the roles of the auth method at mount (AppRole, JWT); none when
+// the method has no role.
+func (c *Client) ListRoles(ctx context.Context, mount string) ([]string, error) {
+	return c.listKeys(ctx, "auth/"+strings.Trim(mount, "/")+"/role")
+}
+
 // DeleteRole removes an AppRole role (and with it every secret_id); a missing role is success.
 func (c *Client) DeleteRole(ctx context.Context, mount, role string) error {
 	_, err := c.api.Logical().DeleteWithContext(ctx, RolePath(mount, role))
