@@ -122,7 +122,20 @@ type BindingProblem struct {
 // would log in). With glob claims the naming value must pin the repository: no `*` in it (in
 // sub, none before the repository's segment). It returns the errors and the warnings: a `*`
 // compared literally (bound_claims_type = "string", and bound_subject always) is a warning.
-func ValidateCIBinding(b Binding) (errs, warnings []BindingProblem) {
+// In env, a glob that admits other environments of the repository (see environmentGlob) is an
+// error for prod and a warning elsewhere.
+func ValidateCIBinding(b Binding, env string) (errs, warnings []BindingProblem) {
+	if claim, ok := environmentGlob(b, env); ok {
+		p := BindingProblem{"bound_claims", fmt.Sprintf(
+			"bound_claims[%q] = %q: with bound_claims_type = \"glob\" its `*` admits other GitHub environments of the repository "+
+				"(`prod*` matches `prod-unprotected`), which need not have the protection rules of the one meant. "+
+				"Name the environment exactly, e.g. sub = \"repo:ORG/REPO:environment:%s\".", claim, b.Claims[claim], env)}
+		if env == "prod" {
+			errs = append(errs, p)
+		} else {
+			warnings = append(warnings, p)
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(b.Claims)) {
 		if strings.Contains(b.Claims[k], "*") && !b.Glob {
 			warnings = append(warnings, BindingProblem{"bound_claims", fmt.Sprintf(
@@ -134,14 +147,14 @@ func ValidateCIBinding(b Binding) (errs, warnings []BindingProblem) {
 			"bound_subject %q contains `*`, which Vault always compares literally: use bound_claims = { sub = ... } with bound_claims_type = \"glob\" for a pattern.", b.Subject)})
 	}
 	if strings.TrimSpace(b.Subject) != "" {
-		return nil, warnings
+		return errs, warnings
 	}
 	var naming []string
 	for _, k := range PipelineClaims {
 		if v, ok := b.Claims[k]; ok {
 			naming = append(naming, k)
 			if pinsPipeline(k, v, b.Glob) {
-				return nil, warnings
+				return errs, warnings
 			}
 		}
 	}
@@ -152,6 +165,30 @@ func ValidateCIBinding(b Binding) (errs, warnings []BindingProblem) {
 	return []BindingProblem{{"bound_claims", fmt.Sprintf(
 		"A CI identity must name its pipeline: bind bound_subject, or one of %s in bound_claims (GitHub Actions: sub = \"repo:ORG/REPO:environment:prod\" or repository; GitLab: project_path or project_id). "+
 			"Bound only by %s, any repository of the issuer would log in.", strings.Join(PipelineClaims, ", "), describeClaims(b.Claims))}}, warnings
+}
+
+// environmentGlob names the glob claim through which a token of another environment of the
+// repository could log in: in prod, a `*` anywhere in sub or environment (prod is bound to one
+// protected environment, named exactly); elsewhere, a `*` in the environment's name
+// (sub = "repo:ORG/REPO:environment:staging*", environment = "staging*"). A glob in sub's
+// repository is refused by pinsPipeline already.
+func environmentGlob(b Binding, env string) (string, bool) {
+	if !b.Glob {
+		return "", false
+	}
+	for _, claim := range []string{"environment", "sub"} {
+		v := b.Claims[claim]
+		if !strings.Contains(v, "*") {
+			continue
+		}
+		if env == "prod" || claim == "environment" {
+			return claim, true
+		}
+		if _, name, ok := strings.Cut(v, ":environment:"); ok && strings.Contains(name, "*") {
+			return claim, true
+		}
+	}
+	return "", false
 }
 
 func describeClaims(c map[string]string) string {

@@ -9,6 +9,7 @@ func TestValidateCIBinding(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		b          Binding
+		env        string
 		errAttr    string // "" when accepted
 		errHas     string
 		warnings   int
@@ -31,11 +32,26 @@ func TestValidateCIBinding(t *testing.T) {
 		"glob sub everything":           {b: Binding{Claims: map[string]string{"sub": "*"}, Glob: true}, errAttr: "bound_claims"},
 		"literal star warns":            {b: Binding{Claims: map[string]string{"repository": "acme/web", "ref": "refs/heads/*"}}, warnings: 1, warningHas: "literally"},
 		"literal star in subject warns": {b: Binding{Subject: "repo:acme/web:*"}, warnings: 1, warningHas: "bound_subject"},
-		"glob star does not warn":       {b: Binding{Claims: map[string]string{"repository": "acme/web", "ref": "refs/heads/*"}, Glob: true}},
+		"prod environment glob in sub": {b: Binding{Claims: map[string]string{"sub": "repo:acme/web:environment:prod*"}, Glob: true}, env: "prod",
+			errAttr: "bound_claims", errHas: "other GitHub environments"},
+		"prod environment claim glob": {b: Binding{Claims: map[string]string{"repository": "acme/web", "environment": "prod*"}, Glob: true}, env: "prod",
+			errAttr: "bound_claims", errHas: `bound_claims["environment"] = "prod*"`},
+		"prod glob after the repository": {b: Binding{Claims: map[string]string{"sub": "repo:acme/web:*"}, Glob: true}, env: "prod",
+			errAttr: "bound_claims", errHas: "repo:ORG/REPO:environment:prod"},
+		"prod glob next to a subject": {b: Binding{Subject: "repo:acme/web:environment:prod", Claims: map[string]string{"sub": "repo:acme/web:environment:p*"}, Glob: true},
+			env: "prod", errAttr: "bound_claims", errHas: "other GitHub environments"},
+		"prod exact environment under glob": {b: Binding{Claims: map[string]string{"sub": "repo:acme/web:environment:prod", "ref": "refs/heads/*"}, Glob: true}, env: "prod"},
+		"staging environment glob warns": {b: Binding{Claims: map[string]string{"sub": "repo:acme/g6:environment:staging*"}, Glob: true}, env: "staging",
+			warnings: 1, warningHas: "other GitHub environments"},
+		"dev environment claim glob warns": {b: Binding{Claims: map[string]string{"repository": "acme/web", "environment": "*"}, Glob: true}, env: "dev",
+			warnings: 1, warningHas: "other GitHub environments"},
+		"dev glob after the repository":   {b: Binding{Claims: map[string]string{"sub": "repo:acme/web:*"}, Glob: true}, env: "dev"},
+		"prod literal star is not a glob": {b: Binding{Claims: map[string]string{"sub": "repo:acme/web:environment:prod*"}}, env: "prod", warnings: 1, warningHas: "literally"},
+		"glob star does not warn":         {b: Binding{Claims: map[string]string{"repository": "acme/web", "ref": "refs/heads/*"}, Glob: true}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			errs, warns := ValidateCIBinding(tc.b)
+			errs, warns := ValidateCIBinding(tc.b, tc.env)
 			switch {
 			case tc.errAttr == "" && len(errs) > 0:
 				t.Fatalf("refused: %v", errs)

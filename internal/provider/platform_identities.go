@@ -117,7 +117,8 @@ func identitySchema(s map[string]schema.Attribute) {
 			"bound_claims": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: "Claims the token must carry with these values, e.g. `{ repository = \"acme/web\" }`."},
 			"bound_claims_type": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "`string` (default): claims compared literally (a `*` is a warning). `glob`: `*` matches any text; the claim naming the pipeline must still pin its repository.",
+				MarkdownDescription: "`string` (default): claims compared literally (a `*` is a warning). `glob`: `*` matches any text; the claim naming the pipeline must still pin its repository, and a `*` that admits other GitHub " +
+					"environments (`sub = \"repo:ORG/REPO:environment:prod*\"`, an `environment` glob) is refused in prod (which names its protected environment exactly, with no `*` in `sub`) and a warning elsewhere.",
 				Validators:          []validator.String{stringvalidator.OneOf("string", "glob")}},
 			"user_claim": schema.StringAttribute{Optional: true, MarkdownDescription: "The claim Vault names the entity after. Default `sub`."},
 			"token_ttl": schema.StringAttribute{Optional: true,
@@ -288,12 +289,12 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			apps[s] = extra
 		}
 		b := policy.Binding{Issuer: id.Issuer.ValueString(), Subject: id.BoundSubject.ValueString(), Claims: claims, Glob: id.BoundClaimsType.ValueString() == "glob"}
-		errs, warns := policy.ValidateCIBinding(b)
+		errs, warns := policy.ValidateCIBinding(b, env)
 		for _, e := range errs {
 			diags.AddAttributeError(base, "Weak CI binding", fmt.Sprintf("ci_identities[%q].%s: %s", key, e.Attr, e.Msg))
 		}
 		for _, w := range warns {
-			diags.AddAttributeWarning(base, "Claim compared literally", fmt.Sprintf("ci_identities[%q].%s: %s", key, w.Attr, w.Msg))
+			diags.AddAttributeWarning(base, "CI binding wider than it looks", fmt.Sprintf("ci_identities[%q].%s: %s", key, w.Attr, w.Msg))
 		}
 		iss, ok := issuerOf("ci_identities", key, env, b.Issuer)
 		name := policy.CIPipelinePolicyName(env, pipeline)
