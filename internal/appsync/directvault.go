@@ -3,6 +3,7 @@ package appsync
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
@@ -139,7 +140,7 @@ func RoleParams(name string, ar AppRole) map[string]any {
 		"token_ttl":             ar.TokenTTL,
 		"token_max_ttl":         ar.TokenMaxTTL,
 		"secret_id_ttl":         ar.SecretIDTTL,
-		"secret_id_num_uses":    ar.SecretIDNumUses,
+		"secret_id_num_uses":    strconv.FormatInt(ar.SecretIDNumUses, 10), // a string: the CI writer's ACL pins it as one
 		"token_bound_cidrs":     nonNil(ar.TokenBoundCIDRs),
 		"secret_id_bound_cidrs": nonNil(ar.SecretIDBoundCIDRs),
 		"bind_secret_id":        true,

@@ -88,8 +88,9 @@ func CIWriterPolicyName(env string) string { return ciWriterPrefix + "-" + env }
 //   - its app policies, pinned with allowed_parameters to the exact text AppPolicy renders for
 //     the service and its extra paths: the pipeline can write or repair the policy, never widen it.
 //   - its AppRole roles, with allowed_parameters: token_policies can only be the app's own policy,
-//     and the role parameters the provider does not set (token_type, period, policies...) are
-//     denied; on the role's sub-paths only role-id read, secret-id minting (metadata only), and
+//     the token and secret_id lifetimes only DefaultAppRole's (a stolen pipeline token cannot
+//     leave itself a role with 10-year tokens or unlimited secret_id uses), and the role
+//     parameters the provider does not set (token_type, period, policies...) are denied; on the role's sub-paths only role-id read, secret-id minting (metadata only), and
 //     secret-id lookups and destroy.
 //
 // Vault's ACL globs match only at the end of a path, so a "*-{env}" rule cannot be written: the
@@ -118,9 +119,11 @@ func ciWriterRules(b *strings.Builder, env, approleMount string, services map[st
 		writeRuleParams(b, "sys/policies/acl/"+name, []string{"create", "read", "update", "delete"},
 			map[string][]string{"policy": {hclString(AppPolicy(env, svc, services[svc]))}})
 		role := "auth/" + approleMount + "/role/" + name
+		d := DefaultAppRole
 		writeRuleParams(b, role, []string{"create", "read", "update", "delete"}, map[string][]string{
-			"token_policies": {hclString(name)}, "token_ttl": nil, "token_max_ttl": nil, "secret_id_ttl": nil,
-			"secret_id_num_uses": nil, "token_bound_cidrs": nil, "secret_id_bound_cidrs": nil, "bind_secret_id": {"true"},
+			"token_policies": {hclString(name)}, "token_ttl": {hclString(d.TokenTTL)}, "token_max_ttl": {hclString(d.TokenMaxTTL)},
+			"secret_id_ttl": {hclString(d.SecretIDTTL)}, "secret_id_num_uses": {hclString("0")},
+			"token_bound_cidrs": nil, "secret_id_bound_cidrs": nil, "bind_secret_id": {"true"},
 		})
 		writeRule(b, role+"/role-id", "read")
 		writeRuleParams(b, role+"/secret-id", []string{"update", "list"}, map[string][]string{"metadata": nil})

@@ -107,7 +107,9 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "AppRole settings, only with `access = \"direct-vault\"`; omitted, the policy's defaults " +
-					"apply (token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0). A setting changed in Vault shows in the next plan.",
+					"apply (token_ttl 1h, token_max_ttl 4h, secret_id_ttl 0). A setting changed in Vault shows in the next plan. " +
+					"A pipeline's CI writer token may write only these defaults for the four lifetimes (Vault denies other values, so a " +
+					"stolen pipeline token cannot give the role 10-year tokens): other values are applied with an administrator's token.",
 				Attributes: map[string]schema.Attribute{
 					"token_ttl": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.TokenTTL),

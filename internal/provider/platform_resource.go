@@ -87,7 +87,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"destroyed in the same run still hold their secrets).\n\n" +
 			"A pipeline holding `ci-writer-{env}` reaches only the listed services: their KV paths and bootstrap entries, their " +
 			"policy (only with the exact text the provider renders, see `app_extra_read_paths`) and their AppRole role (bound " +
-			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.\n\n" +
+			"to the app's own policy only, its token and secret_id lifetimes to the defaults `1h`/`4h`/`0`/`0`; other role parameters are denied). See the Reliability guide for the threat model.\n\n" +
 			"Identities: each issuer in `issuers` gets its own JWT auth mount (one key source, one `bound_issuer`); each CI pipeline " +
 			"(`ci_identities`) logs in there as `ci-writer-{env}-{pipeline}`, pinned to its own services, and each namespace's ESO " +
 			"(`eso_identities`) as `eso-reader-{env}-{namespace}`, reading only the apps deployed in that namespace. The plan refuses " +

@@ -161,6 +161,14 @@ func testAccCIWriterAttacks(t *testing.T, v *acctest.Server, ci *api.Client) {
 		{"rebind through the policies endpoint", "write", "auth/approle/role/web-prod/policies", map[string]any{"token_policies": "ci-writer-dev"}},
 		{"periodic tokens for the role", "write", "auth/approle/role/web-prod", map[string]any{"token_policies": []string{"web-prod"}, "token_period": "768h"}},
 		{"service tokens without default policy", "write", "auth/approle/role/web-prod", map[string]any{"token_policies": []string{"web-prod"}, "token_no_default_policy": true}},
+		// A credential that outlives the pipeline run (red-team F2): the role's lifetimes are
+		// pinned to the provider's values, and a secret_id takes only metadata.
+		{"10-year tokens for the role", "write", "auth/approle/role/web-prod", map[string]any{"token_policies": []string{"web-prod"}, "bind_secret_id": true, "token_ttl": "87600h", "token_max_ttl": "87600h"}},
+		{"10-year token_max_ttl in seconds", "write", "auth/approle/role/web-prod", map[string]any{"token_policies": []string{"web-prod"}, "token_max_ttl": 315360000}},
+		{"token_ttl raised alone", "write", "auth/approle/role/web-prod", map[string]any{"token_ttl": "4h"}},
+		{"secret_ids with a 10-year TTL", "write", "auth/approle/role/web-prod", map[string]any{"secret_id_ttl": "87600h"}},
+		{"a secret_id with its own TTL", "write", "auth/approle/role/web-prod/secret-id", map[string]any{"metadata": "{}", "ttl": "87600h"}},
+		{"a secret_id with unlimited uses", "write", "auth/approle/role/web-prod/secret-id", map[string]any{"metadata": "{}", "num_uses": 0}},
 		{"set a chosen role_id", "write", "auth/approle/role/web-prod/role-id", map[string]any{"role_id": "attacker"}},
 		{"custom secret_id", "write", "auth/approle/role/web-prod/custom-secret-id", map[string]any{"secret_id": "attacker-chosen"}},
 		{"widen the app policy to admin", "write", "sys/policies/acl/web-prod", map[string]any{"policy": `path "*" { capabilities = ["create", "read", "update", "delete", "list", "sudo"] }`}},

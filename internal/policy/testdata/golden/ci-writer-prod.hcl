@@ -51,12 +51,12 @@ path "auth/approle/role/backend-api-prod" {
   allowed_parameters = {
     "bind_secret_id" = [true]
     "secret_id_bound_cidrs" = []
-    "secret_id_num_uses" = []
-    "secret_id_ttl" = []
+    "secret_id_num_uses" = ["0"]
+    "secret_id_ttl" = ["0"]
     "token_bound_cidrs" = []
-    "token_max_ttl" = []
+    "token_max_ttl" = ["4h"]
     "token_policies" = ["backend-api-prod"]
-    "token_ttl" = []
+    "token_ttl" = ["1h"]
   }
 }
 
@@ -129,12 +129,12 @@ path "auth/approle/role/web-prod" {
   allowed_parameters = {
     "bind_secret_id" = [true]
     "secret_id_bound_cidrs" = []
-    "secret_id_num_uses" = []
-    "secret_id_ttl" = []
+    "secret_id_num_uses" = ["0"]
+    "secret_id_ttl" = ["0"]
     "token_bound_cidrs" = []
-    "token_max_ttl" = []
+    "token_max_ttl" = ["4h"]
     "token_policies" = ["web-prod"]
-    "token_ttl" = []
+    "token_ttl" = ["1h"]
   }
 }
 
