@@ -30,11 +30,11 @@ type fakeVault struct {
 	// mint); clock is the fake's time, which a test moves on.
 	expires map[string]time.Time
 	clock   time.Time
-	next      int
-	ops       []string
-	fail      map[string]error
-	lose      map[string]error
-	tokenOK   bool
+	next    int
+	ops     []string
+	fail    map[string]error
+	lose    map[string]error
+	tokenOK bool
 	// delay makes every call take this long, without holding the lock, so that concurrent
 	// calls overlap; inflight and maxInflight count them.
 	delay                 time.Duration
