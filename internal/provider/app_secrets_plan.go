@@ -73,7 +73,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.Policy = types.StringUnknown()
 	}
 	r.planSecrets(&plan, &config, spec, priorState, todo, outsideFields)
-	r.planDirectVault(&plan, &config, priorState, todo)
+	r.planDirectVault(&plan, &config, spec, priorState, todo, &resp.Diagnostics)
 	for _, key := range todo.Deletes {
 		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(mount, service, key, spec.DeleteAllVersions, priorState.Versions[key]))
 	}
@@ -208,12 +208,13 @@ func externalDiag(diags *diag.Diagnostics, asError bool, at path.Path, summary, 
 }
 
 // planDirectVault sets the role's attributes: known names and settings, an unknown role_id or
-// accessor where apply makes a new one.
-func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, prior *appsync.State, todo appsync.Plan) {
+// accessor where apply makes a new one, and the secret_ids that will exist after the apply.
+func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, spec *appsync.Spec, prior *appsync.State, todo appsync.Plan, diags *diag.Diagnostics) {
 	switch {
 	case plan.Access.IsUnknown():
 		plan.RoleName, plan.BootstrapPath, plan.RoleID, plan.SecretIDAccessor = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.AppRole = types.ObjectUnknown(appRoleAttrTypes)
+		plan.SecretIDs = types.ListUnknown(secretIDType)
 	case plan.Access.ValueString() == policy.AccessDirectVault:
 		env, service := plan.Environment.ValueString(), plan.Service.ValueString()
 		plan.RoleName = types.StringValue(policy.PolicyName(env, service))
@@ -228,10 +229,82 @@ func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, prio
 		if !todo.Rotate {
 			plan.SecretIDAccessor = types.StringValue(prior.Role.Accessor)
 		}
+		plan.SecretIDs = plannedSecretIDs(spec, prior, todo)
+		planRotationNotices(spec, prior, todo, diags)
 	default:
 		plan.RoleName, plan.BootstrapPath, plan.RoleID, plan.SecretIDAccessor = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 		plan.AppRole = types.ObjectNull(appRoleAttrTypes)
+		plan.SecretIDs = types.ListNull(secretIDType)
 	}
+}
+
+// plannedSecretIDs is secret_ids as apply leaves it, in the order apply builds it: the current
+// secret_id, the other ones kept, and the one a routine rotation replaces (until unknown: the
+// grace starts at apply).
+func plannedSecretIDs(spec *appsync.Spec, prior *appsync.State, todo appsync.Plan) types.List {
+	var elems []attr.Value
+	if todo.Rotate {
+		until := types.StringNull()
+		if d, err := policy.ParseDuration("secret_id_ttl", spec.AppRole.SecretIDTTL); err != nil || d > 0 {
+			until = types.StringUnknown()
+		}
+		elems = append(elems, secretIDValue(types.StringUnknown(), "current", until))
+	} else {
+		elems = append(elems, secretIDValue(types.StringValue(prior.Role.Accessor), "current", timeValue(prior.Role.Expires)))
+	}
+	for _, o := range todo.KeepOthers {
+		elems = append(elems, secretIDValue(types.StringValue(o.Accessor), o.Status, timeValue(o.ValidUntil)))
+	}
+	if todo.RetireCurrent {
+		elems = append(elems, secretIDValue(types.StringValue(prior.Role.Accessor), appsync.StatusPrevious, types.StringUnknown()))
+	}
+	return types.ListValueMust(secretIDType, elems)
+}
+
+// planRotationNotices says in the plan what a rotation does to the secret_ids the app may hold,
+// and which secret_ids apply destroys. Accessors only, never a secret_id.
+func planRotationNotices(spec *appsync.Spec, prior *appsync.State, todo appsync.Plan, diags *diag.Diagnostics) {
+	if !roleKnown(prior) {
+		return // a new role: nothing held yet
+	}
+	role, boot := prior.Name(), policy.BootstrapPath(spec.Env, spec.Service)
+	switch {
+	case todo.Rotate && todo.Emergency:
+		diags.AddAttributeWarning(path.Root("secret_id_emergency_rotation"), "Emergency secret_id rotation",
+			fmt.Sprintf("apply mints a new secret_id for %s, writes it to %s and at once destroys every other secret_id of the role (accessors: %s), with no grace. "+
+				"Pods still holding an old secret_id fail at their next login until ESO has synced the new one and they have restarted.", role, boot, accessorList(todo.Destroy)))
+		return
+	case todo.Rotate && todo.RetireCurrent:
+		diags.AddAttributeWarning(path.Root("secret_id_rotation"), "secret_id rotation with grace",
+			fmt.Sprintf("apply mints a new secret_id for %s and writes it to %s. The current one (accessor %s) stays valid for %s after the apply, "+
+				"so that pods pick up the new one (ESO refresh, rollout); the first plan after that shows it as grace-ended and its apply destroys it.",
+				role, boot, prior.Role.Accessor, spec.Grace))
+	case todo.Rotate && prior.Role.Accessor != "":
+		diags.AddAttributeWarning(path.Root("secret_id_grace_period"), "secret_id rotation without grace",
+			fmt.Sprintf("apply mints a new secret_id for %s, writes it to %s and then destroys the current one (accessor %s) in the same apply (secret_id_grace_period = 0): "+
+				"pods holding it fail at their next login until they have the new one.", role, boot, prior.Role.Accessor))
+	}
+	var gone []string
+	for _, o := range prior.Role.Others {
+		if slices.Contains(todo.Destroy, o.Accessor) {
+			gone = append(gone, o.Accessor+" ("+o.Status+")")
+		}
+	}
+	if len(gone) > 0 {
+		diags.AddWarning("secret_ids will be destroyed",
+			fmt.Sprintf("apply destroys these secret_ids of %s: %s. A grace-ended one was replaced by a rotation; an untracked one was not minted by Terraform.", role, strings.Join(gone, ", ")))
+	}
+}
+
+func roleKnown(prior *appsync.State) bool {
+	return prior != nil && prior.Role != nil && prior.Role.RoleID != ""
+}
+
+func accessorList(accessors []string) string {
+	if len(accessors) == 0 {
+		return "none"
+	}
+	return strings.Join(accessors, ", ")
 }
 
 // fieldNamesValue is the sorted list of a secret's field names, unknown when the secret is.

@@ -46,6 +46,9 @@ type AppSecretsModel struct {
 	ExtraReadPaths           types.List   `tfsdk:"extra_read_paths"`
 	AppRole                  types.Object `tfsdk:"approle"`
 	SecretIDRotation         types.String `tfsdk:"secret_id_rotation"`
+	SecretIDGracePeriod      types.String `tfsdk:"secret_id_grace_period"`
+	SecretIDEmergency        types.String `tfsdk:"secret_id_emergency_rotation"`
+	SecretIDs                types.List   `tfsdk:"secret_ids"`
 	DeleteAllVersions        types.Bool   `tfsdk:"delete_all_versions"`
 	ExternalSecrets          types.Map    `tfsdk:"external_secrets"`
 	ExternalMissing          types.String `tfsdk:"external_missing"`
@@ -72,6 +75,17 @@ type AppRoleModel struct {
 	TokenBoundCIDRs    types.List   `tfsdk:"token_bound_cidrs"`
 	SecretIDBoundCIDRs types.List   `tfsdk:"secret_id_bound_cidrs"`
 }
+
+// SecretIDModel is one element of secret_ids.
+type SecretIDModel struct {
+	Accessor   types.String `tfsdk:"accessor"`
+	Status     types.String `tfsdk:"status"`
+	ValidUntil types.String `tfsdk:"valid_until"`
+}
+
+var secretIDType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"accessor": types.StringType, "status": types.StringType, "valid_until": types.StringType,
+}}
 
 var appRoleAttrTypes = map[string]attr.Type{
 	"token_ttl":             types.StringType,

@@ -121,7 +121,7 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					},
 					"secret_id_ttl": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.SecretIDTTL),
-						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. An expired secret_id shows in the next plan and apply mints a new one.",
+						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. With a TTL, secret_ids expire by themselves: set it to your rotation period plus `secret_id_grace_period`, so that a forgotten previous one dies anyway. An expired current secret_id shows in the next plan and apply mints a new one.",
 						Validators:          []validator.String{durationValidator("secret_id_ttl")},
 					},
 					"secret_id_num_uses": schema.Int64Attribute{
@@ -140,9 +140,41 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 			"secret_id_rotation": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Any change of this value mints a new secret_id, writes it to the bootstrap entry, and only " +
-					"then destroys the old one, so the app is never without valid credentials. Use a date or a counter " +
-					"(`\"2026-11\"`) and change it on your rotation schedule or after a suspected leak. Only with `direct-vault`.",
+				MarkdownDescription: "Routine rotation: any change of this value mints a new secret_id and writes it to the bootstrap " +
+					"entry; the one it replaces stays valid for `secret_id_grace_period` (default `2h`) so that running pods, " +
+					"which picked it up from the Kubernetes Secret, keep logging in until ESO has synced the new one and the pods " +
+					"have rolled. The first plan after the grace shows it going and that apply destroys it; with `approle.secret_id_ttl` " +
+					"it also expires by itself. Use a date or a counter (`\"2026-11\"`) on your schedule. Only with `direct-vault`.",
+			},
+			"secret_id_grace_period": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long the previous secret_id stays valid after a routine rotation has written the new one " +
+					"to the bootstrap entry. Unset means `2h`: the bootstrap ExternalSecret's refresh interval (`1h`) plus a rollout. " +
+					"`0` destroys it in the same apply (pods that hold it fail at their next login until they have the new one). " +
+					"Only with `direct-vault`.",
+				Validators: []validator.String{policyStringValidator{description: "must be a duration in Vault's form (2h, 90m, 0)", check: func(s string) error {
+					_, err := policy.ParseDuration("secret_id_grace_period", s)
+					return err
+				}}},
+			},
+			"secret_id_emergency_rotation": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Emergency rotation, after a suspected leak: any change of this value mints a new secret_id, " +
+					"writes it to the bootstrap entry and destroys every other secret_id of the role in the same apply, with no " +
+					"grace (previous ones and any minted outside Terraform). The plan warns that pods still holding an old " +
+					"secret_id fail at their next login until ESO syncs the new one and they restart. Only with `direct-vault`.",
+			},
+			"secret_ids": schema.ListNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "Every secret_id of the role (`direct-vault` only), by accessor, never by value: the `current` " +
+					"one (in the bootstrap entry), `previous` ones in their grace, and the ones the next apply destroys: " +
+					"`grace-ended`, or `untracked` (minted outside Terraform: drift). The plan shows which will exist and until when.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"accessor": schema.StringAttribute{Computed: true, MarkdownDescription: "The secret_id's accessor."},
+					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "`current`, `previous`, `grace-ended` or `untracked`."},
+					"valid_until": schema.StringAttribute{Computed: true, MarkdownDescription: "RFC 3339 time until which it is valid: " +
+						"the end of a previous one's grace, or when it expires by itself (`approle.secret_id_ttl`); null for never (until destroyed)."},
+				}},
 			},
 			"delete_all_versions": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
