@@ -95,10 +95,13 @@ type Spec struct {
 	// External maps keys whose values people write outside Terraform (`vault kv put`) to the
 	// fields the app needs; the provider writes and reads no value of theirs.
 	External map[string][]string
-	// Migrate maps keys to the legacy path their values are copied from once, server-side;
-	// DeleteSources soft-deletes each source after its copy.
-	Migrate       map[string]string
-	DeleteSources bool
+	// Migrate maps keys to the legacy path their values are copied from once (through the
+	// provider's memory, never its state); DeleteSources soft-deletes each source once its copy
+	// is made, also for copies made by an earlier apply. AllowedSources are legacy paths the
+	// platform team allows although they do not name the service (allowed_migration_sources).
+	Migrate        map[string]string
+	DeleteSources  bool
+	AllowedSources []string
 }
 
 // NewSpec is a Spec with the policy rendered from its extra read paths.
@@ -187,6 +190,8 @@ type Private struct {
 	Imported []string `json:"imported,omitempty"`
 	// Migrated maps keys copied from a legacy path to that path: done, never copied again.
 	Migrated map[string]string `json:"migrated,omitempty"`
+	// SourcesDeleted maps migrated keys to the legacy path soft-deleted after the copy.
+	SourcesDeleted map[string]string `json:"sources_deleted,omitempty"`
 }
 
 // retire records accessors to destroy once the bootstrap entry holds the current secret_id.
@@ -233,6 +238,7 @@ func (s *State) clone() *State {
 	c.Private.Imported = slices.Clone(s.Private.Imported)
 	c.External = maps.Clone(s.External)
 	c.Private.Migrated = maps.Clone(s.Private.Migrated)
+	c.Private.SourcesDeleted = maps.Clone(s.Private.SourcesDeleted)
 	if s.Role != nil {
 		r := *s.Role
 		r.Others = slices.Clone(s.Role.Others)
@@ -289,14 +295,27 @@ func (s *Syncer) now() time.Time {
 	return time.Now().UTC().Truncate(time.Second)
 }
 
-// explain is vault.Explain with this syncer's token check and AppRole mount.
-func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
+// explain is vault.Explain with this syncer's token check and AppRole mount; grant (optional)
+// says who may grant a denied capability.
+func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error, grant string) string {
 	return vault.Explain(op, vaultPath, err, vault.Caller{
-		TokenValid: func() bool { return s.V.TokenValid(ctx) }, Identity: s.V.Identity(), AppRoleMount: s.AppRoleMount})
+		TokenValid: func() bool { return s.V.TokenValid(ctx) }, Identity: s.V.Identity(), AppRoleMount: s.AppRoleMount, Grant: grant})
 }
 
 func (s *Syncer) fail(ctx context.Context, summary, op, vaultPath string, err error) *Error {
-	return &Error{Summary: summary, Detail: s.explain(ctx, op, vaultPath, err)}
+	return &Error{Summary: summary, Detail: s.explain(ctx, op, vaultPath, err, "")}
+}
+
+// MigrationGrant is what a migration needs, for a denied request on a legacy path: the CI
+// writer of an environment cannot read legacy paths, by design.
+const MigrationGrant = "A migration runs with an identity that can read (KV v2: `read` on {mount}/data/{path}; KV v1: `read` on {mount}/{path}) " +
+	"and, with migrate_delete_source, soft-delete (`delete` on {mount}/data/{path}) the legacy path, and that writes the app's canonical path " +
+	"(`create`, `update` on secret-{env}/data/{service}/*): the environment's CI writer cannot read legacy paths, so the platform team runs " +
+	"the migration with its own token, or grants a migration policy for the time of the move. The values pass through the provider's memory, never its state."
+
+// failMigration is fail for a request on a legacy path, with the migration's needs in the hint.
+func (s *Syncer) failMigration(ctx context.Context, key, summary, op, vaultPath string, err error) *Error {
+	return &Error{Attribute: "migrate_from", Key: key, Summary: summary, Detail: s.explain(ctx, op, vaultPath, err, MigrationGrant)}
 }
 
 func ownerMetadata(env, service string) map[string]string {

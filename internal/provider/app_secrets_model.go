@@ -49,8 +49,13 @@ func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Di
 	spec.DeleteAllVersions = plan.DeleteAllVersions.ValueBool()
 	spec.External = stringListMap(ctx, plan.ExternalSecrets, diags)
 	if !plan.MigrateFrom.IsNull() && !plan.MigrateFrom.IsUnknown() {
+		// A source known only at apply is left out of the plan's checks; apply checks it.
 		spec.Migrate = map[string]string{}
-		diags.Append(plan.MigrateFrom.ElementsAs(ctx, &spec.Migrate, false)...)
+		for key, v := range plan.MigrateFrom.Elements() {
+			if src, ok := v.(types.String); ok && !src.IsUnknown() && !src.IsNull() {
+				spec.Migrate[key] = src.ValueString()
+			}
+		}
 	}
 	spec.DeleteSources = plan.MigrateDeleteSource.ValueBool()
 	return spec
@@ -172,6 +177,7 @@ func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
 	if st.WOVersion != nil {
 		m.SecretsWOVersion = types.Int64Value(*st.WOVersion)
 	}
+	m.MigrationStatus = migrationStatusOf(st, !m.MigrateFrom.IsNull())
 	m.Policy = types.StringNull()
 	if st.Policy != nil {
 		m.Policy = types.StringValue(*st.Policy)
@@ -197,6 +203,27 @@ func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
 		elems = append(elems, secretIDValue(types.StringValue(o.Accessor), o.Status, timeValue(o.ValidUntil)))
 	}
 	m.SecretIDs = types.ListValueMust(secretIDType, elems)
+}
+
+const (
+	migrationCopied        = "copied"
+	migrationSourceDeleted = "source-deleted"
+)
+
+// migrationStatusOf is migration_status: each migrated key, "copied" or "source-deleted"
+// (null without migrate_from).
+func migrationStatusOf(st *appsync.State, declared bool) types.Map {
+	if !declared && len(st.Private.Migrated) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	status := map[string]string{}
+	for key, src := range st.Private.Migrated {
+		status[key] = migrationCopied
+		if st.Private.SourcesDeleted[key] == src {
+			status[key] = migrationSourceDeleted
+		}
+	}
+	return stringMapValue(status)
 }
 
 // secretIDValue is one element of secret_ids.

@@ -50,7 +50,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	priv, d := loadPrivate(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	var priorState *appsync.State
 	if prior != nil {
 		priorState = stateOf(ctx, prior, priv, &resp.Diagnostics)
@@ -59,10 +59,9 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	todo := appsync.PlanFor(priorState, spec)
-	outsideFields := r.checkOutside(ctx, &plan, priorState, spec, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	// The checks of values outside Terraform go to their own diagnostics: see the end.
+	var outside diag.Diagnostics
+	outsideFields := r.checkOutside(ctx, &plan, priorState, spec, &outside)
 
 	mount := policy.MountOf(env)
 	plan.ID = types.StringValue(mount + "/" + service)
@@ -78,10 +77,84 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(mount, service, key, spec.DeleteAllVersions, priorState.Versions[key]))
 	}
 	for _, key := range todo.Forgets {
-		resp.Diagnostics.AddWarning("Imported secret left in Vault",
-			fmt.Sprintf("%s/%s/%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", mount, service, key))
+		full := mount + "/" + service + "/" + key
+		switch {
+		case spec.External[key] != nil:
+			resp.Diagnostics.AddAttributeWarning(path.Root("external_secrets").AtMapKey(key), "Secret handed to people",
+				fmt.Sprintf("%s is now declared in external_secrets: apply leaves its values in Vault as they are and stops tracking its version; people write it from now on (`vault kv put`).", full))
+		case spec.Migrate[key] != "":
+			resp.Diagnostics.AddAttributeWarning(path.Root("migrate_from").AtMapKey(key), "Secret handed to the migration",
+				fmt.Sprintf("%s is now declared in migrate_from: apply leaves its values in Vault as they are and stops tracking its version.", full))
+		default:
+			resp.Diagnostics.AddWarning("Imported secret left in Vault",
+				fmt.Sprintf("%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", full))
+		}
 	}
+	plan.MigrationStatus = plannedMigrationStatus(&plan, spec, priorState)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	// A check of values outside Terraform blocks only a plan that changes this app: a plan that
+	// changes nothing applies nothing, and Terraform plans this way to refresh before a
+	// destroy, which a missing external secret must never block.
+	if outside.HasError() && prior != nil && resp.Plan.Raw.Equal(req.State.Raw) {
+		outside = warningsOnly(outside, "This plan changes nothing for this app, so this is a warning only (a destroy goes on); an apply that changes it stops here.")
+	}
+	resp.Diagnostics.Append(outside...)
+}
+
+// warningsOnly turns the errors of diags into warnings, with note added to their detail.
+func warningsOnly(diags diag.Diagnostics, note string) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range diags {
+		if d.Severity() != diag.SeverityError {
+			out.Append(d)
+			continue
+		}
+		if p, ok := d.(diag.DiagnosticWithPath); ok {
+			out.AddAttributeWarning(p.Path(), d.Summary(), d.Detail()+"\n"+note)
+		} else {
+			out.AddWarning(d.Summary(), d.Detail()+"\n"+note)
+		}
+	}
+	return out
+}
+
+// plannedMigrationStatus is migration_status after the apply: each key of migrate_from is
+// "copied", or "source-deleted" once its source is soft-deleted (migrate_delete_source).
+func plannedMigrationStatus(plan *AppSecretsModel, spec *appsync.Spec, prior *appsync.State) types.Map {
+	if plan.MigrateFrom.IsNull() {
+		return types.MapNull(types.StringType)
+	}
+	if !mapKnown(plan.MigrateFrom) {
+		return types.MapUnknown(types.StringType)
+	}
+	status := map[string]string{}
+	for key := range spec.Migrate {
+		status[key] = migrationCopied
+	}
+	for _, d := range appsync.PendingSourceDeletes(prior, spec) {
+		status[d.Key] = migrationSourceDeleted
+	}
+	if prior != nil {
+		for key, src := range prior.Private.SourcesDeleted {
+			if spec.Migrate[key] == src {
+				status[key] = migrationSourceDeleted
+			}
+		}
+	}
+	return stringMapValue(status)
+}
+
+// mapKnown reports whether a map and all its elements are known.
+func mapKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // planDestroy enforces the environment lock on destroy and names every secret the destroy deletes.
@@ -117,7 +190,8 @@ func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *ap
 	if spec.WriteOnly {
 		src = config.SecretsWO
 	}
-	if src.IsUnknown() {
+	if src.IsUnknown() || (!plan.MigrateFrom.IsNull() && !mapKnown(plan.MigrateFrom)) {
+		// A source known only at apply: its field names are read then.
 		plan.Paths = types.MapUnknown(types.StringType)
 		plan.FieldNames = types.MapUnknown(types.ListType{ElemType: types.StringType})
 		plan.Versions = types.MapUnknown(types.Int64Type)
@@ -162,13 +236,13 @@ func (r *AppSecretsResource) checkOutside(ctx context.Context, plan *AppSecretsM
 	}
 	c := r.client(ctx, diags)
 	if diags.HasError() {
-		return nil
+		return fields
 	}
 	s := r.syncer(c)
 	checks, err := s.CheckExternal(ctx, spec)
 	if err != nil {
 		addError(diags, "Cannot check the external secrets", err, attributeOf(false))
-		return nil
+		return fields
 	}
 	asError := plan.ExternalMissing.ValueString() == "error"
 	for _, ch := range checks {
@@ -189,12 +263,20 @@ func (r *AppSecretsResource) checkOutside(ctx context.Context, plan *AppSecretsM
 	pending, err := s.PendingMigrations(ctx, prior, spec)
 	if err != nil {
 		addError(diags, "Cannot migrate", err, attributeOf(false))
-		return nil
+		return fields
 	}
 	for _, m := range pending {
 		fields[m.Key] = m.Fields
 		diags.AddAttributeWarning(path.Root("migrate_from").AtMapKey(m.Key), "Secret will be copied",
-			fmt.Sprintf("apply copies %s (fields: %s) to %s, server-side; the values never pass through Terraform.", m.Source, strings.Join(m.Fields, ", "), m.Target))
+			fmt.Sprintf("apply reads %s (fields: %s) and writes it to %s: the values pass through the provider's memory, never its state, plan or logs.", m.Source, strings.Join(m.Fields, ", "), m.Target))
+	}
+	if err := s.CheckSourceDeletes(ctx, prior, spec); err != nil {
+		addError(diags, "Cannot delete the migration's source", err, attributeOf(false))
+		return fields
+	}
+	for _, d := range appsync.PendingSourceDeletes(prior, spec) {
+		diags.AddAttributeWarning(path.Root("migrate_delete_source"), "Legacy secret will be soft-deleted",
+			fmt.Sprintf("apply soft-deletes the current version of %s once its copy at %s/%s/%s is in place; `vault kv undelete` restores it.", d.Source, policy.MountOf(spec.Env), spec.Service, d.Key))
 	}
 	return fields
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -54,6 +55,7 @@ type AppSecretsModel struct {
 	ExternalMissing          types.String `tfsdk:"external_missing"`
 	MigrateFrom              types.Map    `tfsdk:"migrate_from"`
 	MigrateDeleteSource      types.Bool   `tfsdk:"migrate_delete_source"`
+	MigrationStatus          types.Map    `tfsdk:"migration_status"`
 	Mount                    types.String `tfsdk:"mount"`
 	Paths                    types.Map    `tfsdk:"paths"`
 	FieldNames               types.Map    `tfsdk:"field_names"`
@@ -100,6 +102,15 @@ func (r *AppSecretsResource) Metadata(_ context.Context, req resource.MetadataRe
 	resp.TypeName = req.ProviderTypeName + "_app_secrets"
 }
 
+// specFrom is the package's specFrom with the provider's allowed migration sources.
+func (r *AppSecretsResource) specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Diagnostics) *appsync.Spec {
+	spec := specFrom(ctx, plan, config, diags)
+	if r.data != nil {
+		spec.AllowedSources = r.data.allowedMigrationSources
+	}
+	return spec
+}
+
 func (r *AppSecretsResource) syncer(c *vault.Client) *appsync.Syncer {
 	return &appsync.Syncer{V: c, AppRoleMount: r.approleMount()}
 }
@@ -135,7 +146,7 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !r.environmentAllowed(spec.Env, "write", &resp.Diagnostics) {
 		return
 	}
@@ -170,7 +181,7 @@ func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequ
 	c := r.client(ctx, &resp.Diagnostics)
 	priv, d := loadPrivate(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	priorState := stateOf(ctx, &prior, priv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -202,17 +202,27 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 			"migrate_from": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "One-time, server-side copies from legacy paths: `\"component/secret-name\"` to the path to copy from, " +
+				MarkdownDescription: "One-time copies from legacy paths: `\"component/secret-name\"` to the path to copy from, " +
 					"e.g. `{ \"database/app\" = \"secret/database/backend-api\" }` (a KV v2 path such as the deprecated `secret/` " +
 					"layout, or a KV v1 mount). The plan reads the source's field names and shows them; apply copies the values " +
-					"with check-and-set (never over another secret); values never enter state, plan or logs. Afterwards the " +
-					"values are not Terraform's: a second apply copies nothing, destroy leaves them. The source stays unless " +
-					"`migrate_delete_source`.",
+					"with check-and-set (never over another secret); the values pass through the provider's memory and never enter " +
+					"state, plan or logs. A source must name the service in one of its segments (`secret/k3s/{service}`), never another " +
+					"environment, or be listed in the provider's `allowed_migration_sources`. The identity running the apply must read " +
+					"the source: the CI writer cannot (see the migration guide). Afterwards the values are not Terraform's: a second apply " +
+					"copies nothing, destroy leaves them. The source stays unless `migrate_delete_source`.",
 			},
 			"migrate_delete_source": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "Soft-delete each `migrate_from` source after its copy (`vault kv undelete` restores it). KV v2 sources only: " +
-					"a KV v1 source cannot be soft-deleted, so it is refused at plan.",
+				MarkdownDescription: "Soft-delete each `migrate_from` source once its copy is in place (`vault kv undelete` restores it), " +
+					"also the sources of copies made by an earlier apply: set it after checking the copies, as the migration guide says. " +
+					"The plan warns for each source and shows it in `migration_status` as `source-deleted`. KV v2 sources only: a KV v1 " +
+					"source cannot be soft-deleted, so it is refused at plan.",
+			},
+			"migration_status": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Each key of `migrate_from` to where its migration stands: `copied` (the values are at the " +
+					"canonical path; the source is untouched) or `source-deleted` (and the source's current version was soft-deleted, " +
+					"`migrate_delete_source`). The plan shows a source about to be soft-deleted as a change to `source-deleted`.",
 			},
 			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
 			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),

@@ -21,6 +21,8 @@ type providerData struct {
 	cfg                 vault.Config
 	approleMount        string
 	allowedEnvironments []string
+	// allowedMigrationSources are legacy paths migrate_from may copy without naming the service.
+	allowedMigrationSources []string
 
 	once   sync.Once
 	client *vault.Client
