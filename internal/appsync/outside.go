@@ -13,7 +13,7 @@ import (
 )
 
 // Values that never pass through Terraform: secrets people write with `vault kv put`
-// (External), and secrets copied server-side from a legacy path (Migrate). Their values are
+// (External), and secrets copied from a legacy path through the provider's memory (Migrate). Their values are
 // read into memory only to compare field names or to copy them, and are dropped at once.
 
 // ExternalCheck is what Vault holds for an externally written secret: whether the path is

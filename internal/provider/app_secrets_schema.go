@@ -197,7 +197,8 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"external_missing": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("warning"),
 				MarkdownDescription: "What a missing external secret or field is at plan: `warning` (default: the apply goes on, the " +
-					"app's policy and role are ready for when the value is written) or `error` (nothing is applied until it is there).",
+					"app's policy and role are ready for when the value is written) or `error` (a plan that changes the app fails until it is " +
+					"there, so nothing is applied). A plan that changes nothing only warns, so that a destroy (whose refresh plans this way) is never blocked.",
 				Validators: []validator.String{stringvalidator.OneOf("warning", "error")},
 			},
 			"migrate_from": schema.MapAttribute{
