@@ -165,7 +165,7 @@ resource "mosaic_app_secrets" "x" {
 			{
 				// migrate_delete_source with a KV v1 source among the copies made: refused at plan.
 				Config:      withDelete(cfg("")),
-				ExpectError: wsRegexp(`Cannot soft-delete a KV v1 source.*legacy-v1/k3s/mig-app.*KV version 1 mount`),
+				ExpectError: wsRegexp(`pre-apply plan.*Cannot soft-delete a KV v1 source.*legacy-v1/k3s/mig-app.*KV version 1 mount`),
 			},
 			{
 				// Without the KV v1 key: the source of the copy made two applies ago is soft-deleted
@@ -194,8 +194,8 @@ resource "mosaic_app_secrets" "x" {
 					if v.KVData(t, "secret-staging", svc+"/database/app")["password"] != "v2-legacy-pw" {
 						return fmt.Errorf("the copy went with its source")
 					}
-					if v.KVData(t, "legacy-v1", "k3s/"+svc) == nil {
-						return fmt.Errorf("the KV v1 source was deleted")
+					if s, err := v.Client.Logical().Read("legacy-v1/k3s/" + svc); err != nil || s == nil {
+						return fmt.Errorf("the KV v1 source was deleted: %v", err)
 					}
 					return nil
 				}),
@@ -203,12 +203,13 @@ resource "mosaic_app_secrets" "x" {
 			{
 				// Another service's legacy secret: refused at plan, nothing read.
 				Config:      cfg(`"jwt/key" = "secret/database/billing"`),
-				ExpectError: wsRegexp(`migrate_from "secret/database/billing" does not name service "mig-app"`),
+				ExpectError: wsRegexp(`pre-apply plan.*migrate_from "secret/database/billing" does not name service "mig-app"`),
 			},
 			{
 				// A source the token cannot read: a clear error naming the capability and what a
 				// migration needs, nothing written.
-				Config: providerBlock(v, tokenWith(t, v, "staging-only").Token()) + cfg(`"jwt/key" = "secret/jwt/`+svc+`"`),
+				Config: providerBlock(v, tokenWith(t, v, "staging-only").Token()) +
+					strings.Replace(cfg(`"jwt/key" = "secret/jwt/`+svc+`"`), `"app/config"   = "legacy-v1/k3s/`+svc+`"`, "", 1),
 				PreConfig: func() {
 					v.Write(t, "sys/policies/acl/staging-only", map[string]any{"policy": `path "secret-staging/*" { capabilities = ["create", "read", "update", "delete", "list"] }
 path "sys/mounts/*" { capabilities = ["read"] }
