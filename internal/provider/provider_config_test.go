@@ -1,13 +1,20 @@
 package provider
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
 )
 
 // The provider block and the environment resolve as Vault's own tools and
@@ -169,4 +176,57 @@ func containsDiag(diags diag.Diagnostics, s string) bool {
 		}
 	}
 	return false
+}
+
+// The token goes to the configured address: with VAULT_AGENT_ADDR or VAULT_PROXY_ADDR set
+// beside it, the provider refuses to run and sends nothing anywhere (a listener standing in for
+// the agent or proxy sees no request); VAULT_AGENT_ADDR alone is used as the address.
+func TestAccProvider_redirectingEnvironment(t *testing.T) {
+	v := acctest.Vault(t)
+	var mu sync.Mutex
+	var seen []string
+	listener := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Method+" "+r.URL.String())
+		mu.Unlock()
+		http.Error(w, "not vault", http.StatusBadGateway)
+	}))
+	defer listener.Close()
+	untouched := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) > 0 {
+			t.Fatalf("the agent/proxy listener received %v", seen)
+		}
+	}
+	for _, env := range []string{"VAULT_AGENT_ADDR", "VAULT_PROXY_ADDR"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, listener.URL)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      testAccAppConfig(providerBlock(v, v.Token), "redirected-"+strings.ToLower(env[6:11])),
+					ExpectError: wsRegexp(`Vault address redirected by ` + env),
+				}},
+			})
+			untouched()
+		})
+	}
+	t.Run("VAULT_AGENT_ADDR alone", func(t *testing.T) {
+		t.Setenv("VAULT_ADDR", "")
+		t.Setenv("VAULT_AGENT_ADDR", v.Addr)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: testAccAppConfig(`provider "mosaic" {}`, "agent-addr"),
+				Check: func(_ *terraformState) error {
+					if v.KVData(t, "secret-dev", "agent-addr/database/app") == nil {
+						return fmt.Errorf("secret not written through VAULT_AGENT_ADDR")
+					}
+					return nil
+				},
+			}},
+		})
+	})
+	untouched()
 }
