@@ -274,7 +274,7 @@ func TestDeleteSourceActsOnCopiesAlreadyMade(t *testing.T) {
 	if err := newSyncer(f2).CheckSourceDeletes(ctx, st, spec(true, v1)); err == nil {
 		t.Fatal("deleting a KV v1 source passed the plan check")
 	} else {
-		wantError(t, err, "migrate_delete_source", "KV v1")
+		_ = wantError(t, err, "migrate_delete_source", "KV v1")
 	}
 	if _, err := newSyncer(f2).Update(ctx, st, spec(true, v1)); err == nil {
 		t.Fatal("deleting a KV v1 source passed at apply")

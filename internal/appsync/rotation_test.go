@@ -47,7 +47,7 @@ func TestRoutineRotationKeepsThePreviousSecretIDForTheGrace(t *testing.T) {
 	held, old := f.bootstrapSecretID(), st.Role.Accessor
 
 	st = mustUpdate(t, f, st, rotated(webSpec(true), "2026-12"))
-	if !f.login("web-prod", held) || !f.login("web-prod", f.bootstrapSecretID()) {
+	if !f.login(held) || !f.login(f.bootstrapSecretID()) {
 		t.Fatal("right after the rotation, the old secret_id or the new one does not log in")
 	}
 	want := []SecretID{{Accessor: old, Status: StatusPrevious, ValidUntil: f.now().Add(DefaultGrace)}}
@@ -60,7 +60,7 @@ func TestRoutineRotationKeepsThePreviousSecretIDForTheGrace(t *testing.T) {
 	if len(warnings) > 0 || PlanFor(st, rotated(webSpec(true), "2026-12")).Destroy != nil {
 		t.Fatalf("during the grace: warnings %v, plan destroys something", warnings)
 	}
-	if !f.login("web-prod", held) {
+	if !f.login(held) {
 		t.Fatal("the old secret_id is refused during the grace")
 	}
 
@@ -74,10 +74,10 @@ func TestRoutineRotationKeepsThePreviousSecretIDForTheGrace(t *testing.T) {
 		t.Fatalf("plan after the grace: destroy %v rotate %v, want destroy [%s] without rotating", p.Destroy, p.Rotate, old)
 	}
 	st = mustUpdate(t, f, st, spec)
-	if f.login("web-prod", held) || len(st.Role.Others) != 0 {
+	if f.login(held) || len(st.Role.Others) != 0 {
 		t.Fatalf("after the grace and an apply the old secret_id still logs in (others %+v)", st.Role.Others)
 	}
-	if !f.login("web-prod", f.bootstrapSecretID()) {
+	if !f.login(f.bootstrapSecretID()) {
 		t.Fatal("the current secret_id is refused")
 	}
 }
@@ -100,10 +100,10 @@ func TestEmergencyRotationRevokesEveryOtherSecretIDAtOnce(t *testing.T) {
 		t.Fatalf("emergency plan %+v, want a rotation destroying both others and keeping none", p)
 	}
 	st = mustUpdate(t, f, st, spec)
-	if f.login("web-prod", first) || f.login("web-prod", second) {
+	if f.login(first) || f.login(second) {
 		t.Fatal("an old secret_id still logs in after the emergency rotation")
 	}
-	if !f.login("web-prod", f.bootstrapSecretID()) || len(st.Role.Others) != 0 || len(f.secretIDs["web-prod"]) != 1 {
+	if !f.login(f.bootstrapSecretID()) || len(st.Role.Others) != 0 || len(f.secretIDs["web-prod"]) != 1 {
 		t.Fatalf("after the emergency rotation: others %+v, secret_ids %v", st.Role.Others, f.secretIDs["web-prod"])
 	}
 	if PlanFor(st, spec).Rotate {
@@ -134,8 +134,8 @@ func TestUntrackedSecretIDIsDriftAndDestroyed(t *testing.T) {
 	}
 	f.ops = nil
 	st = mustUpdate(t, f, st, spec)
-	if f.login("web-prod", stray) || !f.login("web-prod", f.bootstrapSecretID()) || len(st.Role.Others) != 0 {
-		t.Fatalf("after the apply: stray logs in %v, others %+v", f.login("web-prod", stray), st.Role.Others)
+	if f.login(stray) || !f.login(f.bootstrapSecretID()) || len(st.Role.Others) != 0 {
+		t.Fatalf("after the apply: stray logs in %v, others %+v", f.login(stray), st.Role.Others)
 	}
 	if want := "destroy web-prod " + strayAcc; !slices.Contains(f.ops, want) {
 		t.Errorf("requests %v lack %q", f.ops, want)
@@ -150,7 +150,7 @@ func TestRotationSweepsEverySecretIDItDoesNotKeep(t *testing.T) {
 	st = mustUpdate(t, f, st, rotated(webSpec(true), "2026-12"))
 	stray, _, _ := f.NewSecretID(ctx, "approle", "web-prod", nil)
 	st = mustUpdate(t, f, st, rotated(webSpec(true), "2027-01"))
-	if f.login("web-prod", stray) {
+	if f.login(stray) {
 		t.Fatal("a secret_id minted outside Terraform survived a rotation")
 	}
 	// Two rotations within the grace: both earlier secret_ids keep their own grace.
@@ -195,7 +195,7 @@ func TestRotationWithoutGraceDestroysAtOnce(t *testing.T) {
 	spec := rotated(webSpec(true), "2026-12")
 	spec.Grace = 0
 	st = mustUpdate(t, f, st, spec)
-	if f.login("web-prod", held) || len(st.Role.Others) != 0 {
+	if f.login(held) || len(st.Role.Others) != 0 {
 		t.Fatal("the old secret_id survived a rotation without grace")
 	}
 }

@@ -234,7 +234,7 @@ func validateOutside(m *AppSecretsModel, diags *diag.Diagnostics) {
 		// Whether a source that names no service is allowed is the provider's to say
 		// (allowed_migration_sources): the plan checks that rule, once the provider is configured.
 		var v *policy.Violation
-		if err := policy.ValidateMigrationSource(env, service, src.ValueString()); err != nil && !(errors.As(err, &v) && v.Rule == "migration-foreign-source") {
+		if err := policy.ValidateMigrationSource(env, service, src.ValueString()); err != nil && (!errors.As(err, &v) || v.Rule != "migration-foreign-source") {
 			diags.AddAttributeError(at, "Breaks the secrets policy", err.Error())
 		}
 	}

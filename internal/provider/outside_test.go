@@ -195,7 +195,7 @@ resource "mosaic_app_secrets" "x" {
 						return fmt.Errorf("the copy went with its source")
 					}
 					if s, err := v.Client.Logical().Read("legacy-v1/k3s/" + svc); err != nil || s == nil {
-						return fmt.Errorf("the KV v1 source was deleted: %v", err)
+						return fmt.Errorf("the KV v1 source was deleted: %w", err)
 					}
 					return nil
 				}),
