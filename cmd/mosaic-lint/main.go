@@ -27,6 +27,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	config := fs.String("config", ".mosaic-lint.yaml", "file of exclusions (each with a reason), relative to the repository root")
 	root := fs.String("root", ".", "the repository root")
 	showVersion := fs.Bool("version", false, "print the version")
+	noDefaults := fs.Bool("no-default-excludes", false, "also lint tests, fixtures, cassettes and locales (see default_excludes in .mosaic-lint.yaml)")
+	strict := fs.Bool("strict", false, "exit 1 when a file or line was skipped (too large, a symlink), not only on findings")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: mosaic-lint [flags] [paths...]\n\nFinds the secrets policy's forbidden patterns. Exit 0: clean; 1: findings; 2: usage or I/O error.\n\n")
 		fs.PrintDefaults()
@@ -66,19 +68,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mosaic-lint:", err)
 		return 2
 	}
-	findings, err := lint.Lint(*root, files, opts)
+	opts.NoDefaultExcludes = opts.NoDefaultExcludes || *noDefaults
+	res, err := lint.Lint(*root, files, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "mosaic-lint:", err)
 		return 2
 	}
-	if err := lint.Write(stdout, *format, version, findings); err != nil {
+	if err := lint.Write(stdout, *format, version, res); err != nil {
 		fmt.Fprintln(stderr, "mosaic-lint:", err)
 		return 2
 	}
-	if len(findings) > 0 {
-		if *format == "text" {
-			fmt.Fprintf(stderr, "mosaic-lint: %d finding(s) in %d file(s) checked\n", len(findings), len(files))
-		}
+	if *format == "text" {
+		fmt.Fprintf(stderr, "mosaic-lint: %d finding(s), %d file(s) checked, %d excluded, %d skipped\n",
+			len(res.Findings), res.Checked, len(res.Excluded), len(res.Skipped))
+	}
+	if len(res.Findings) > 0 || *strict && len(res.Skipped) > 0 {
 		return 1
 	}
 	return 0
