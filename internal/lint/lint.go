@@ -105,6 +105,7 @@ var DefaultExcludes = []ExcludeRule{
 	{".env.test", "test environment"}, {".env.test.*", "test environment"}, {".env.testing", "test environment"}, {".env.ci", "test environment"},
 	{"**/testdata/", "test fixtures"}, {"**/fixtures/", "test fixtures"}, {"**/__fixtures__/", "test fixtures"}, {"**/__mocks__/", "test mocks"}, {"**/mocks/", "test mocks"},
 	{"**/cassettes/", "recorded HTTP cassettes"}, {"**/vcr_cassettes/", "recorded HTTP cassettes"}, {"**/__snapshots__/", "test snapshots"}, {"*.snap", "test snapshots"},
+	{"**/cypress/", "test code"}, {"**/playwright/", "test code"},
 	{"**/locales/", "translations"}, {"**/locale/", "translations"}, {"**/i18n/**/*.json", "translations"}, {"**/translations/", "translations"}, {"*.po", "translations"}, {"*.pot", "translations"},
 }
 
@@ -299,9 +300,15 @@ func isEnvFile(base string) bool {
 	return base == ".env" || strings.HasPrefix(base, ".env.")
 }
 
+// isEnvExample: a template of an env file (.env.example, env.sample, example.env,
+// .env.local.template, .env.dist, .env.defaults): placeholders, not values.
 func isEnvExample(base string) bool {
-	for _, s := range []string{".example", ".sample", ".template", ".dist"} {
-		if strings.HasSuffix(base, s) && (isEnvFile(base) || strings.HasSuffix(strings.TrimSuffix(base, s), ".env")) {
+	l := strings.ToLower(base)
+	if !isEnvFile(l) && !strings.HasSuffix(l, ".env") && !strings.HasPrefix(l, "env.") {
+		return false
+	}
+	for _, s := range []string{"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"} {
+		if strings.Contains(l, s) {
 			return true
 		}
 	}

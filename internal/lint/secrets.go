@@ -20,7 +20,23 @@ import (
 // expression. Comment lines are skipped except for credential formats.
 
 // assignment is key (bare or fully quoted identifier) then :=, = or :, then the value.
-var assignment = regexp.MustCompile(`(?:^|[\s{,(;\[])(?:"([A-Za-z_][A-Za-z0-9_.\-]*)"|'([A-Za-z_][A-Za-z0-9_.\-]*)'|([A-Za-z_][A-Za-z0-9_.\-]*))\s*(:=|=|:)[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#,;}\])]+))`)
+var assignment = regexp.MustCompile(`(?:^|[\s{,(;\["'])(?:"([A-Za-z_][A-Za-z0-9_.\-]*)"|'([A-Za-z_][A-Za-z0-9_.\-]*)'|([A-Za-z_][A-Za-z0-9_.\-]*))\s*(:=|=|:)[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#,;}\])]+))`)
+
+// argumentLiterals are literal secrets passed as arguments: a typed default (SECRET_KEY: str =
+// "..."), an environment variable set in code, a JWT or HMAC key, basic-auth credentials, an XML
+// element naming a secret. Submatch 1 names the secret (or is empty), 2 or 3 is the literal.
+var argumentLiterals = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`(?:^|[\s{,(;])([A-Za-z_]\w*)\s*:\s*[A-Za-z_][\w\[\]., |]*\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`), "%s has a literal default"},
+	{regexp.MustCompile(`(?:Setenv|setenv|putenv|environ\[|ENV\[)\(?\s*["']([A-Za-z_]\w*)["']\]?\s*[,=]\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`), "%s is set to a literal in code"},
+	{regexp.MustCompile(`\bjwt\.(?:sign|encode|verify|decode)\(\s*[^,()]+,\s*()(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`), "a JWT key is passed as a literal%s"},
+	{regexp.MustCompile(`\b(?:createHmac|hmac\.new|HMAC)\(\s*(?:["'][\w-]+["']\s*,\s*)?()b?(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`), "an HMAC key is passed as a literal%s"},
+	{regexp.MustCompile(`(?:SetBasicAuth|BasicAuth|HTTPBasicAuth|basicAuth|auth\s*=\s*\()\(?\s*["'][^"']*["']\s*,\s*()(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`), "a basic-auth password is passed as a literal%s"},
+}
+
+var xmlElement = regexp.MustCompile(`<([A-Za-z_][\w.:-]*)>([^<]*)</([A-Za-z_][\w.:-]*)>`)
 
 // setterCall is a literal passed to a function that names a secret: SetToken("..."), withPassword('...').
 var setterCall = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\)`)
@@ -139,9 +155,9 @@ var enumWords = []string{"true", "false", "null", "nil", "none", "undefined", "r
 	"include", "omit", "read", "write", "read-write", "readwrite", "read-only", "readonly", "write-only", "writeonly", "auto", "basic",
 	"bearer", "digest", "header", "query", "cookie", "body", "form", "plain", "hidden", "visible", "strict", "lax", "enabled", "disabled",
 	"on", "off", "yes", "no", "default", "random", "generated", "static", "dynamic", "jwt", "hs256", "hs512", "rs256", "es256", "sha256",
-	"sha512", "bcrypt", "argon2", "md5", "text", "password", "secret", "token", "env", "environment", "vault", "file", "inline", "any",
+	"sha512", "bcrypt", "argon2", "md5", "text", "env", "environment", "vault", "file", "inline", "any",
 	"all", "always", "never", "ignore", "allow", "deny", "public", "private", "internal", "external", "local", "remote", "oauth", "oauth2",
-	"oidc", "saml", "ldap", "api", "client", "user", "admin-only", "access", "refresh", "id", "opaque", "kubernetes.io/basic-auth",
+	"oidc", "saml", "ldap", "opaque", "kubernetes.io/basic-auth",
 	"kubernetes.io/tls", "kubernetes.io/dockerconfigjson", "inherit"}
 
 // Literal reports whether v, assigned to key (a secret's name), is a literal secret rather than a
@@ -206,6 +222,9 @@ func placeholderPassword(pw string) bool {
 // Terraform, shell and credential files; prose (Markdown, text) only for credential formats.
 func assignmentFile(name string) bool {
 	base, ext := path.Base(name), path.Ext(name)
+	if inAnyDir(name, []string{"docs", "doc", "documentation"}) {
+		return false // documentation: examples of configuration, not configuration
+	}
 	switch ext {
 	case ".yaml", ".yml", ".json", ".tf", ".tfvars", ".hcl", ".properties", ".toml", ".ini", ".conf", ".cfg", ".sh", ".bash", ".zsh", ".env", ".xml", ".tpl":
 		return true
@@ -321,6 +340,29 @@ func hardcodedSecretsAll(name string, data []byte, lines []string, k kind) []Fin
 			out = append(out, f)
 		}
 		if source {
+			for _, a := range argumentLiterals {
+				for _, m := range a.re.FindAllStringSubmatchIndex(masked, -1) {
+					key := line[m[2]:m[3]]
+					vs, ve := firstGroup(m, 2, 3)
+					if key != "" && !SecretName(key) || !Literal(cmpOr(key, "secret"), line[vs:ve], true, false) {
+						continue
+					}
+					out = append(out, Finding{Rule: RuleHardcodedSecret, File: name, Line: i + 1, Column: m[0] + 1,
+						Message: fmt.Sprintf(a.what, key) + ": a secret is never committed, not even for development",
+						Fix:     "read it from the environment (the Kubernetes Secret ESO syncs) and fail at startup when it is missing"})
+				}
+			}
+		}
+		if path.Ext(name) == ".xml" {
+			for _, m := range xmlElement.FindAllStringSubmatchIndex(line, -1) {
+				tag := line[m[2]:m[3]]
+				if tag != line[m[6]:m[7]] || !SecretName(tag) || !Literal(tag, line[m[4]:m[5]], true, false) {
+					continue
+				}
+				out = append(out, literalFinding(name, i+1, m[0]+1, tag))
+			}
+		}
+		if source {
 			for _, m := range setterCall.FindAllStringSubmatchIndex(masked, -1) {
 				fn := line[m[2]:m[3]]
 				vs, ve := firstGroup(m, 2, 3)
@@ -351,6 +393,13 @@ var enumMemberLine = regexp.MustCompile(`^\s*[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\
 // enumMember: a TypeScript enum member (PascalCase = "value",), a name for a value, not a secret.
 func enumMember(key, line string) bool {
 	return enumMemberLine.MatchString(line)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // firstGroup returns the span of the first matched group among groups from..to (1-based).
