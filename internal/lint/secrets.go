@@ -20,7 +20,7 @@ import (
 // expression. Comment lines are skipped except for credential formats.
 
 // assignment is key (bare or fully quoted identifier) then :=, = or :, then the value.
-var assignment = regexp.MustCompile(`(?:^|[\s{,(;\["'])(?:"([A-Za-z_][A-Za-z0-9_.\-]*)"|'([A-Za-z_][A-Za-z0-9_.\-]*)'|([A-Za-z_][A-Za-z0-9_.\-]*))\s*(:=|=|:)[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#,;}\])]+))`)
+var assignment = regexp.MustCompile(`(?:^|[\s{,(;\["'])(?:"([A-Za-z_][A-Za-z0-9_.\-]*)"\]?|'([A-Za-z_][A-Za-z0-9_.\-]*)'\]?|([A-Za-z_][A-Za-z0-9_.\-]*))\s*(:=|=|:)[ \t]*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"'#,;}\])]+))`)
 
 // argumentLiterals are literal secrets passed as arguments: a typed default (SECRET_KEY: str =
 // "..."), an environment variable set in code, a JWT or HMAC key, basic-auth credentials, an XML
@@ -60,6 +60,10 @@ var formats = []struct {
 	{regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_\-]{24,}`), "a Vault token"},
 	{regexp.MustCompile(`\bsk-(?:proj-)?[A-Za-z0-9]{32,}\b`), "an OpenAI API key"},
 }
+
+// connStringPassword is the password of an ADO.NET/JDBC/ODBC-style connection string inside a value:
+// "Host=db;Username=app;Password=...;".
+var connStringPassword = regexp.MustCompile(`(?i);\s*(password|pwd)\s*=\s*([^;"'\s]+)`)
 
 // credentialURL is a URL with a password; only outside comments and docs, where example URLs live.
 var credentialURL = regexp.MustCompile(`\b[a-z][a-z0-9+.\-]*://[^/\s:@$"'{}]+:([^/\s:@"'{}]{3,})@`)
@@ -175,6 +179,9 @@ func Literal(key, v string, quoted, example bool) bool {
 			return false
 		}
 	}
+	if strings.HasPrefix(t, "{") && strings.Contains(t, "}") {
+		return false // an interpolation ({password} in C#, Python, Kotlin strings) or an object
+	}
 	if strings.Contains(t, "${") || strings.Contains(t, "{{") || strings.Contains(t, "$(") || strings.Contains(t, "`") ||
 		strings.Contains(t, "#{") || strings.Contains(t, "%{") || upperSnake.MatchString(t) {
 		return false
@@ -189,13 +196,32 @@ func Literal(key, v string, quoted, example bool) bool {
 	if example && placeholder(t) {
 		return false
 	}
-	if kw := words(key); len(kw) > 0 && slices.Equal(kw, words(t)) && t != strings.ToLower(t) || strings.Contains(t, "_") && slices.Equal(kw, words(t)) {
-		return false // the key's own name as its value: an enum member or a field name (MembersCanCreateApiKey = "membersCanCreateApiKey")
+	if identifierFromKey(key, t) {
+		return false // the key's own name as its value: an enum member, a field or storage key name
 	}
 	if !quoted && strings.ContainsAny(t, "()[]") {
 		return false // an expression
 	}
 	return len(t) >= 3
+}
+
+var identifierValue = regexp.MustCompile(`^([a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z][a-z0-9]*([A-Z][a-z0-9]*)+)$`)
+
+// identifierFromKey: a snake_case or camelCase value made of the key's own words names a field,
+// an enum member or a storage key (UserAccessToken = "user_token",
+// MembersCanCreateApiKey = "membersCanCreateApiKey"); a kebab-case value does not
+// (ORCHESTRATOR_TOKEN: insecure-token is a weak secret).
+func identifierFromKey(key, v string) bool {
+	if !identifierValue.MatchString(v) {
+		return false
+	}
+	kw := words(key)
+	for _, w := range words(v) {
+		if !slices.Contains(kw, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func placeholder(t string) bool {
@@ -308,6 +334,12 @@ func hardcodedSecretsAll(name string, data []byte, lines []string, k kind) []Fin
 			continue
 		}
 		if commentOnly(line) {
+			continue
+		}
+		if m := connStringPassword.FindStringSubmatchIndex(line); m != nil && Literal("password", line[m[4]:m[5]], true, k.envExample) && !placeholderPassword(line[m[4]:m[5]]) {
+			out = append(out, Finding{Rule: RuleHardcodedSecret, File: name, Line: i + 1, Column: m[2] + 1,
+				Message: "a connection string with a password is committed here",
+				Fix:     "put the password in a Secret (ESO) and build the connection string from an environment variable"})
 			continue
 		}
 		if m := credentialURL.FindStringSubmatchIndex(line); m != nil && !placeholderPassword(line[m[2]:m[3]]) {

@@ -7,6 +7,9 @@
 # (found.tsv). score.sh joins both with verdicts.tsv and prints the precision/recall table.
 #
 #   MIRRORS=/work/.mirror WORK=/tmp/lint-realworld internal/lint/realworld/run.sh [mosaic-lint binary]
+#
+# The held-out set (repositories and plants looked at only after the rules were written):
+#   REPOS=heldout.tsv PLANTS=plants-heldout.tsv VERDICTS=verdicts-heldout.tsv run.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 MIRRORS=${MIRRORS:-/work/.mirror}
@@ -31,7 +34,7 @@ while IFS=$'\t' read -r repo commit; do
   "$bin" --root "$dir" --format json >"$dir.json" 2>"$dir.stderr" || true
   # (An older mosaic-lint wrote a bare array of findings.)
   jq -r --arg r "$repo" '(if type == "array" then . else .findings end)[] | [$r, .file, (.line|tostring), .rule] | @tsv' "$dir.json" >>"$WORK/findings.tsv"
-done <"$here/repos.tsv"
+done <"${REPOS:-$here/repos.tsv}"
 
 # Plants: repo, file (created or appended to), rule, the line to add (\n for several lines),
 # the line number the finding must be on is the first line added.
@@ -58,5 +61,5 @@ while IFS=$'\t' read -r id repo file rule text; do
     printf '%s\tmissed\n' "$id" >>"$WORK/found.tsv"
   fi
   rm -rf "$dst"
-done <"$here/plants.tsv"
-"$here/score.sh" "$WORK"
+done <"${PLANTS:-$here/plants.tsv}"
+VERDICTS=${VERDICTS:-$here/verdicts.tsv} "$here/score.sh" "$WORK"

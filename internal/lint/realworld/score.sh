@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:-/tmp/lint-realworld}
-awk -F'\t' -v verdicts="$here/verdicts.tsv" -v found="$work/found.tsv" '
+awk -F'\t' -v verdicts="${VERDICTS:-$here/verdicts.tsv}" -v found="$work/found.tsv" '
 BEGIN {
   while ((getline l < verdicts) > 0) { if (l ~ /^#/ || l == "") continue; split(l, v, "\t"); V[v[1] "\t" v[2] "\t" v[3] "\t" v[4]] = v[5] }
   while ((getline l < found) > 0) { split(l, f, "\t"); planted++; if (f[2] == "found") hit++; else missed = missed " " f[1] }
