@@ -257,7 +257,7 @@ func lintFile(root, name string, readmes *readmes) ([]Finding, []Skipped, error)
 		found = append(found, fallbackDefaults(name, data, lines, kind)...)
 	}
 	found = append(found, codeFallbacks(name, data, lines)...)
-	found = append(found, vaultClients(name, lines, readmes)...)
+	found = append(found, vaultClients(name, string(data), lines, readmes)...)
 	if kind.secrets {
 		found = append(found, hardcodedSecrets(name, data, lines, kind)...)
 	}

@@ -41,24 +41,27 @@ var xmlElement = regexp.MustCompile(`<([A-Za-z_][\w.:-]*)>([^<]*)</([A-Za-z_][\w
 // setterCall is a literal passed to a function that names a secret: SetToken("..."), withPassword('...').
 var setterCall = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\(\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\)`)
 
+// formats are well-known credential formats; hints are substrings one of which a line must hold
+// before the regular expression runs (most lines hold none).
 var formats = []struct {
-	re   *regexp.Regexp
-	what string
+	re    *regexp.Regexp
+	what  string
+	hints []string
 }{
-	{regexp.MustCompile(`-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----`), "a private key block"},
-	{regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), "an AWS access key id"},
-	{regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`), "a GitHub token"},
-	{regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{22,}\b`), "a GitHub fine-grained token"},
-	{regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`), "a GitLab token"},
-	{regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{16,}\b`), "a Stripe live key"},
-	{regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z\-]{10,}\b`), "a Slack token"},
-	{regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`), "a Google API key"},
-	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}`), "a JWT"},
-	{regexp.MustCompile(`https://hooks\.slack\.com/services/T[0-9A-Z]+/B[0-9A-Z]+/[0-9A-Za-z]+`), "a Slack webhook URL"},
-	{regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), "an npm token"},
-	{regexp.MustCompile(`\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}`), "a PyPI token"},
-	{regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_\-]{24,}`), "a Vault token"},
-	{regexp.MustCompile(`\bsk-(?:proj-)?[A-Za-z0-9]{32,}\b`), "an OpenAI API key"},
+	{regexp.MustCompile(`-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----`), "a private key block", []string{"PRIVATE KEY"}},
+	{regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), "an AWS access key id", []string{"AKIA"}},
+	{regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`), "a GitHub token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+	{regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{22,}\b`), "a GitHub fine-grained token", []string{"github_pat_"}},
+	{regexp.MustCompile(`\bglpat-[0-9A-Za-z_\-]{20,}\b`), "a GitLab token", []string{"glpat-"}},
+	{regexp.MustCompile(`\b[sr]k_live_[0-9A-Za-z]{16,}\b`), "a Stripe live key", []string{"k_live_"}},
+	{regexp.MustCompile(`\bxox[baprs]-[0-9A-Za-z\-]{10,}\b`), "a Slack token", []string{"xox"}},
+	{regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`), "a Google API key", []string{"AIza"}},
+	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}`), "a JWT", []string{"eyJ"}},
+	{regexp.MustCompile(`https://hooks\.slack\.com/services/T[0-9A-Z]+/B[0-9A-Z]+/[0-9A-Za-z]+`), "a Slack webhook URL", []string{"hooks.slack.com"}},
+	{regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), "an npm token", []string{"npm_"}},
+	{regexp.MustCompile(`\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}`), "a PyPI token", []string{"pypi-"}},
+	{regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_\-]{24,}`), "a Vault token", []string{"hvs.", "hvb.", "hvr."}},
+	{regexp.MustCompile(`\bsk-(?:proj-)?[A-Za-z0-9]{32,}\b`), "an OpenAI API key", []string{"sk-"}},
 }
 
 // connStringPassword is the password of an ADO.NET/JDBC/ODBC-style connection string inside a value:
@@ -525,6 +528,9 @@ func continues(rest string) bool {
 
 func knownFormat(name string, i int, line string) (Finding, bool) {
 	for _, f := range formats {
+		if !slices.ContainsFunc(f.hints, func(h string) bool { return strings.Contains(line, h) }) {
+			continue
+		}
 		loc := f.re.FindStringIndex(line)
 		if loc == nil {
 			continue

@@ -41,7 +41,7 @@ var vaultClientImports = []struct {
 	{[]string{".csproj"}, regexp.MustCompile(`Include="VaultSharp"`)},
 }
 
-func vaultClients(name string, lines []string, r *readmes) []Finding {
+func vaultClients(name string, text string, lines []string, r *readmes) []Finding {
 	base, ext := path.Base(name), path.Ext(name)
 	var out []Finding
 	for _, c := range vaultClientImports {
@@ -51,8 +51,8 @@ func vaultClients(name string, lines []string, r *readmes) []Finding {
 				applies = true
 			}
 		}
-		if !applies {
-			continue
+		if !applies || !wholeFile(c.re).MatchString(text) {
+			continue // one pass over the file before the line-by-line one
 		}
 		for i, line := range lines {
 			loc := c.re.FindStringIndex(line)
@@ -71,6 +71,18 @@ func vaultClients(name string, lines []string, r *readmes) []Finding {
 		}
 	}
 	return out
+}
+
+var wholeFileRes sync.Map
+
+// wholeFile is re in multi-line mode (^ and $ at each line), to test a whole file at once.
+func wholeFile(re *regexp.Regexp) *regexp.Regexp {
+	if w, ok := wholeFileRes.Load(re); ok {
+		return w.(*regexp.Regexp)
+	}
+	w := regexp.MustCompile("(?m)" + re.String())
+	wholeFileRes.Store(re, w)
+	return w
 }
 
 // readmes caches, per directory, whether the nearest README justifies Direct-Vault.
