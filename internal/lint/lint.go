@@ -37,12 +37,18 @@ const (
 
 // Rules describes each rule for SARIF and the docs.
 var Rules = map[string]string{
-	RuleFallbackDefault:   "A required value has a silent fallback (${VAR:-default}, ${VAR:-}, ${VAR-default}) in a compose file, Kubernetes manifest, Helm values or committed env file, without a `# safe-default: <reason>` tag.",
-	RuleVaultClient:       "An ESO app imports a Vault client; only Direct-Vault apps, with the justification in their README's \"Secrets architecture\" section, may.",
-	RuleHardcodedSecret:   "A secret is hard-coded in a committed file: a name that means a secret assigned a literal, or a well-known credential format.",
-	RuleEnvFileInDeploy:   "A .env file is committed in a deployment path (deploy/, k8s/, docker/, helm/, charts/, manifests/).",
-	RuleEnvNotIgnored:     "The repository's .gitignore does not ignore .env files.",
-	RuleSuppressionReason: "A mosaic-lint:ignore comment without a reason.",
+	RuleFallbackDefault:    "A required value has a silent fallback (${VAR:-default}, ${VAR:-}, ${VAR-default}) in a compose file, Kubernetes manifest, Helm values or committed env file, without a `# safe-default: <reason>` tag.",
+	RuleVaultClient:        "An ESO app imports a Vault client; only Direct-Vault apps, with the justification in their README's \"Secrets architecture\" section, may.",
+	RuleHardcodedSecret:    "A secret is hard-coded in a committed file: a name that means a secret assigned a literal, or a well-known credential format.",
+	RuleEnvFileInDeploy:    "A .env file is committed in a deployment path (deploy/, k8s/, docker/, helm/, charts/, manifests/).",
+	RuleEnvNotIgnored:      "The repository's .gitignore does not ignore .env files.",
+	RuleSuppressionReason:  "A mosaic-lint:ignore comment without a reason.",
+	RuleSecretPathMissing:  "A Vault path (or field) named by an ExternalSecret or the README's \"Secrets architecture\" section does not exist in Vault (mosaic-lint verify).",
+	RuleBootstrapReadme:    "The README has no \"Secrets architecture\" section naming the app's Vault path (mosaic-lint bootstrap).",
+	RuleBootstrapESO:       "The app has no ExternalSecret: its secrets do not come from Vault through ESO (mosaic-lint bootstrap).",
+	RuleBootstrapKeyRef:    "A workload's secretKeyRef names a Secret or key that no ExternalSecret creates (mosaic-lint bootstrap).",
+	RuleBootstrapValidator: "No startup validation of the environment (zod, pydantic BaseSettings, envconfig, ...) was found (mosaic-lint bootstrap).",
+	RuleBootstrapDirect:    "The app uses a Vault client but its README does not justify Direct-Vault access (mosaic-lint bootstrap).",
 }
 
 // Finding is one violation, at a 1-based line and column. Related are further places of the

@@ -102,24 +102,9 @@ var anyHeading = regexp.MustCompile(`(?m)^#{1,6}\s`)
 // Direct-Vault and says why (at least a sentence beyond the words). The section runs to the next
 // heading of its level or higher; its sub-headings belong to it.
 func Justified(readme string) bool {
-	loc := secretsArchitecture.FindStringIndex(readme)
-	if loc == nil {
+	start, section := secretsSection(readme)
+	if start < 0 {
 		return false
-	}
-	level := len(readme[loc[0]:loc[1]]) - len(strings.TrimLeft(readme[loc[0]:loc[1]], "#"))
-	section := readme[loc[1]:]
-	for off := 0; ; {
-		n := anyHeading.FindStringIndex(section[off:])
-		if n == nil {
-			break
-		}
-		start := off + n[0]
-		hashes := len(section[start:]) - len(strings.TrimLeft(section[start:], "#"))
-		if hashes <= level {
-			section = section[:start]
-			break
-		}
-		off += n[1]
 	}
 	if !directVault.MatchString(section) {
 		return false
