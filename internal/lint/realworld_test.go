@@ -97,7 +97,7 @@ func TestSkipsReported(t *testing.T) {
 	t.Parallel()
 	dir := writeRepo(t, map[string]string{
 		".gitignore": "/.env\n", "big.json": strings.Repeat("x", maxFileSize+1),
-		"min.js": "var a=1;" + strings.Repeat("a", maxLineLength) + "\nconst k = \"AKIAABCDEFGHIJKLMNOP\";\n",
+		"min.js":     "var a=1;" + strings.Repeat("a", maxLineLength) + "\nconst k = \"AKIAABCDEFGHIJKLMNOP\";\n",
 		".env.local": "LOG_LEVEL=info\n",
 	})
 	if err := os.MkdirAll(filepath.Join(dir, "deploy"), 0o755); err != nil {
@@ -183,10 +183,10 @@ func TestSARIFURIs(t *testing.T) {
 func TestOneVaultClientFindingPerApp(t *testing.T) {
 	t.Parallel()
 	dir := writeRepo(t, map[string]string{
-		".gitignore": ".env\n",
-		"billing/go.mod": "module billing\n\nrequire github.com/hashicorp/vault/api v1.22.0\n",
-		"billing/main.go": "package main\n\nimport vault \"github.com/hashicorp/vault/api\"\n",
-		"billing/auth.go": "package main\n\nimport \"github.com/hashicorp/vault/api/auth/approle\"\n",
+		".gitignore":       ".env\n",
+		"billing/go.mod":   "module billing\n\nrequire github.com/hashicorp/vault/api v1.22.0\n",
+		"billing/main.go":  "package main\n\nimport vault \"github.com/hashicorp/vault/api\"\n",
+		"billing/auth.go":  "package main\n\nimport \"github.com/hashicorp/vault/api/auth/approle\"\n",
 		"web/package.json": "{ \"dependencies\": { \"node-vault\": \"^0.10.2\" } }\n",
 		"web/src/vault.ts": "import vault from 'node-vault';\n",
 	})
