@@ -99,7 +99,7 @@ func codeFallbacks(name string, data []byte, lines []string) []Finding {
 				starts = lineStarts(text)
 			}
 			line, col := position(starts, m[0])
-			if tagged(lines[line-1]) {
+			if tagged(lines[line-1]) || commentOnly(lines[line-1]) {
 				continue
 			}
 			out = append(out, Finding{Rule: RuleFallbackDefault, File: name, Line: line, Column: col,

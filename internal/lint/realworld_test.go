@@ -258,6 +258,12 @@ func TestLineClasses(t *testing.T) {
 		"interpolated password":  {"P.cs", "var cs = $\"server=db;password={password}\";\n", ""},
 		"storage key name":       {"S.cs", "private const string UserAccessToken = \"user_token\";\n", ""},
 		"kubernetes secret name": {"values.yaml", "githubConfigSecret: runner-secret\n", ""},
+		"field name map":         {"f.go", "package p\nvar m = map[string]string{\"api_key\": \"token\", \"smtp_password\": \"password\"}\n", ""},
+		"rule id constant":       {"r.go", "package p\nconst RuleHardcodedSecret = \"hardcoded-secret\"\n", ""},
+		"continued literal":      {"v.go", "package p\nvar s = S{Token: \"root-\" + randomHex(12)}\n", ""},
+		"fallback in a comment":  {"c.go", "package p\n// viper.SetDefault(\"jwt-secret\", \"lit\")\n", ""},
+		"weak client secret":     {"E.cs", "options.ClientSecret = \"secret\";\n", RuleHardcodedSecret},
+		"kebab dev root token":   {"compose.yaml", "environment:\n  VAULT_DEV_ROOT_TOKEN_ID: root-token\n", RuleHardcodedSecret},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

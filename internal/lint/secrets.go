@@ -209,15 +209,26 @@ func Literal(key, v string, quoted, example bool) bool {
 }
 
 var identifierValue = regexp.MustCompile(`^([a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z][a-z0-9]*([A-Z][a-z0-9]*)+)$`)
+var kebabValue = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`)
 
-// identifierFromKey: a snake_case or camelCase value made of the key's own words names a field,
-// an enum member or a storage key (UserAccessToken = "user_token",
-// MembersCanCreateApiKey = "membersCanCreateApiKey"); a kebab-case value does not
+// fieldName: in a map literal of source code ("key": "value"), a secret word or snake_case secret
+// name as the value is the name of a field ("api_key": "token", "smtp_password": "password").
+func fieldName(v string) bool {
+	return slices.Contains(secretWords, v) || strings.Contains(v, "_") && identifierValue.MatchString(v) && SecretName(v)
+}
+
+// identifierFromKey: a snake_case or camelCase value made only of the key's own words names a
+// field, an enum member, a rule or a storage key (UserAccessToken = "user_token",
+// MembersCanCreateApiKey = "membersCanCreateApiKey"); a value with a word of its own does not
 // (ORCHESTRATOR_TOKEN: insecure-token is a weak secret).
 func identifierFromKey(key, v string) bool {
-	if !identifierValue.MatchString(v) {
-		return false
-	}
+	return identifierValue.MatchString(v) && wordsOf(v, key)
+}
+
+// wordsOf reports whether every word of v is a word of key. In source code a kebab-case value of
+// the key's words is an id (RuleHardcodedSecret = "hardcoded-secret"); in configuration it is a
+// value (VAULT_DEV_ROOT_TOKEN_ID: root-token).
+func wordsOf(v, key string) bool {
 	kw := words(key)
 	for _, w := range words(v) {
 		if !slices.Contains(kw, w) {
@@ -366,7 +377,7 @@ func hardcodedSecretsAll(name string, data []byte, lines []string, k kind) []Fin
 			if source && !quoted || line[m[8]:m[9]] == ":" && source && strings.HasSuffix(strings.TrimSpace(line[:ks]), "?") {
 				continue
 			}
-			if !Literal(key, val, quoted, k.envExample) || continues(line[ve:]) || k.yaml && secretObjectName(key, val) ||
+			if !Literal(key, val, quoted, k.envExample) || continues(line[m[1]:]) || source && (m[2] >= 0 && fieldName(val) || kebabValue.MatchString(val) && wordsOf(val, key)) || k.yaml && secretObjectName(key, val) ||
 				jsExt(base, path.Ext(name)) && enumMember(key, line) {
 				continue
 			}
