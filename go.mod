@@ -3,6 +3,7 @@ module github.com/mosaicstack/terraform-provider-mosaic
 go 1.26
 
 require (
+	github.com/agnivade/levenshtein v1.2.2
 	github.com/go-jose/go-jose/v4 v4.1.3
 	github.com/hashicorp/go-secure-stdlib/parseutil v0.2.0
 	github.com/hashicorp/terraform-plugin-framework v1.19.0
@@ -21,7 +22,6 @@ require (
 require (
 	github.com/ProtonMail/go-crypto v1.4.1 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect
-	github.com/agnivade/levenshtein v1.2.2 // indirect
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
 	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
