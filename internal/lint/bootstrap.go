@@ -35,10 +35,9 @@ var startupValidators = []struct {
 }
 
 type workloadRef struct {
-	file       string
-	line       int
-	name, key  string
-	targetName string
+	file      string
+	line      int
+	name, key string
 }
 
 // Bootstrap checks an app repository against the policy's bootstrap checklist: the Vault path is

@@ -31,7 +31,7 @@ func Files(root string, paths []string) ([]string, error) {
 				}
 				// A file deleted in the work tree but still tracked is not there to lint. Symlinks
 				// are listed: their names can break a rule, and their skip is reported.
-				if st, err := os.Lstat(filepath.Join(root, name)); err != nil || !(st.Mode().IsRegular() || st.Mode()&os.ModeSymlink != 0) {
+				if st, err := os.Lstat(filepath.Join(root, name)); err != nil || !st.Mode().IsRegular() && st.Mode()&os.ModeSymlink == 0 {
 					continue
 				}
 				seen[name] = true

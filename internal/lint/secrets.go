@@ -378,7 +378,7 @@ func hardcodedSecretsAll(name string, data []byte, lines []string, k kind) []Fin
 				continue
 			}
 			if !Literal(key, val, quoted, k.envExample) || continues(line[m[1]:]) || source && (m[2] >= 0 && fieldName(val) || kebabValue.MatchString(val) && wordsOf(val, key)) || k.yaml && secretObjectName(key, val) ||
-				jsExt(base, path.Ext(name)) && enumMember(key, line) {
+				jsExt(base, path.Ext(name)) && enumMember(line) {
 				continue
 			}
 			f := literalFinding(name, i+1, ks+1, key)
@@ -437,7 +437,7 @@ func secretObjectName(key, val string) bool {
 var enumMemberLine = regexp.MustCompile(`^\s*[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\s*=\s*("[^"]*"|'[^']*'),\s*(//.*)?$`)
 
 // enumMember: a TypeScript enum member (PascalCase = "value",), a name for a value, not a secret.
-func enumMember(key, line string) bool {
+func enumMember(line string) bool {
 	return enumMemberLine.MatchString(line)
 }
 
