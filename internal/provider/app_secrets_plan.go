@@ -27,8 +27,8 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	var plan, config AppSecretsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	var prior *AppSecretsModel
 	if !req.State.Raw.IsNull() {
 		prior = &AppSecretsModel{}
@@ -81,13 +81,13 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		resp.Diagnostics.AddWarning("Imported secret left in Vault",
 			fmt.Sprintf("%s/%s/%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", mount, service, key))
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan.Raw, resp.Plan.Schema, &plan)...)
 }
 
 // planDestroy enforces the environment lock on destroy and names every secret the destroy deletes.
 func (r *AppSecretsResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var prior AppSecretsModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
