@@ -50,7 +50,7 @@ func byteFloorBody(pad int) string {
 // configuration is the benchmark's own (the same locals).
 func floorConfig(dir string, n, rev int, body string) error {
 	var sb strings.Builder
-	sb.WriteString(appLocals(n, rev))
+	sb.WriteString(appLocals("", n, rev))
 	sb.WriteString("\nresource \"terraform_data\" \"app\" {\n  for_each = local.apps\n" + body + "}\n")
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sb.String()), 0o644)
 }
