@@ -276,7 +276,7 @@ func chart(ops []op) string {
 	y := func(t float64) float64 { return h - bottom - t/maxT*(h-bottom-top) }
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"12\">\n", w, h)
-	fmt.Fprintf(&sb, "<text x=\"%.0f\" y=\"18\">wall time (s) against N apps: mosaic and the terraform_data floor</text>\n", left)
+	fmt.Fprintf(&sb, "<text x=\"%.0f\" y=\"18\">wall time (s) against N apps: mosaic and the terraform_data byte floor</text>\n", left)
 	fmt.Fprintf(&sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", left, h-bottom, w-right, h-bottom)
 	fmt.Fprintf(&sb, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"black\"/>\n", left, top, left, h-bottom)
 	for _, n := range sizes {
@@ -290,8 +290,8 @@ func chart(ops []op) string {
 		name, op, color, dash string
 		floor                 bool
 	}{
-		{"mosaic create", "create", "#c0392b", "", false}, {"floor create", "create", "#c0392b", "6,4", true},
-		{"mosaic plan", "plan (no change)", "#2471a3", "", false}, {"floor plan", "plan (no change)", "#2471a3", "6,4", true},
+		{"mosaic create", "create", "#c0392b", "", false}, {"byte floor create", "create", "#c0392b", "6,4", true},
+		{"mosaic plan", "plan (no change)", "#2471a3", "", false}, {"byte floor plan", "plan (no change)", "#2471a3", "6,4", true},
 	}
 	for i, s := range series {
 		var pts []string

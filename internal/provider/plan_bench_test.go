@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"math/big"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -127,6 +129,75 @@ func BenchmarkPlanCreate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		planApp(b, srv, typ, config, nil)
+	}
+}
+
+// stateJSON is v as Terraform stores it in the state file (and sends it to UpgradeResourceState).
+func stateJSON(b *testing.B, v tftypes.Value) []byte {
+	var conv func(v tftypes.Value) any
+	conv = func(v tftypes.Value) any {
+		if v.IsNull() {
+			return nil
+		}
+		switch {
+		case v.Type().Is(tftypes.String):
+			var s string
+			_ = v.As(&s)
+			return s
+		case v.Type().Is(tftypes.Bool):
+			var x bool
+			_ = v.As(&x)
+			return x
+		case v.Type().Is(tftypes.Number):
+			var f big.Float
+			_ = v.As(&f)
+			n, _ := f.Int64()
+			return n
+		case v.Type().Is(tftypes.List{}), v.Type().Is(tftypes.Set{}):
+			var l []tftypes.Value
+			_ = v.As(&l)
+			out := []any{}
+			for _, e := range l {
+				out = append(out, conv(e))
+			}
+			return out
+		default: // map, object
+			var m map[string]tftypes.Value
+			_ = v.As(&m)
+			out := map[string]any{}
+			for k, e := range m {
+				out[k] = conv(e)
+			}
+			return out
+		}
+	}
+	j, err := json.Marshal(conv(v))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return j
+}
+
+// BenchmarkPlanNoRefresh is what `plan -refresh=false` asks per app: the state upgraded (read
+// from the state file), the configuration validated, the change planned.
+func BenchmarkPlanNoRefresh(b *testing.B) {
+	srv, typ := benchServer(b)
+	config := dynamic(b, typ, benchConfig(typ))
+	created := planApp(b, srv, typ, config, nil)
+	planned, err := created.PlannedState.Unmarshal(typ)
+	if err != nil {
+		b.Fatal(err)
+	}
+	state := known(b, planned)
+	raw := stateJSON(b, state)
+	prior := dynamic(b, typ, state)
+	b.ReportAllocs()
+	for b.Loop() {
+		up, err := srv.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{TypeName: benchType, RawState: &tfprotov6.RawState{JSON: raw}})
+		if err != nil || len(up.Diagnostics) > 0 {
+			b.Fatalf("upgrade: %v %v", err, up.Diagnostics)
+		}
+		planApp(b, srv, typ, config, prior)
 	}
 }
 
