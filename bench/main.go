@@ -40,12 +40,15 @@ func main() {
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
 	platform := flag.String("platform", "5000", "comma-separated numbers of services of a mosaic_platform (empty: none)")
 	workspaces := flag.String("workspaces", "5x200", "concurrent workspaces: {workspaces}x{apps} (empty: none)")
+	flag.IntVar(&shapeMax, "shape-max", 100, "largest N at which the shape floor runs too (its create and destroy take minutes at 1000; no goal refers to it)")
 	flag.Parse()
 	if err := run(*sizes, *provider, *wrapper, *out, *parallelism, *platform, *workspaces); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+var shapeMax int
 
 // op is one measured Terraform command.
 type op struct {
@@ -197,14 +200,17 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 			if o.Floor, err = measureFloor(byteFloor, env, n, s.rev, parallelism, s.args); err != nil {
 				return fmt.Errorf("N=%d %s: %w", n, s.name, err)
 			}
-			if s.name == "destroy" {
-				// The shape floor's destroy (its state is four times mosaic's) is left out: it
-				// takes minutes at N=1000 and no goal refers to it.
+			if s.name == "destroy" || n > shapeMax {
+				// The shape floor's destroy (its state is four times mosaic's) is left out, and
+				// above -shape-max the whole shape floor: minutes at N=1000, and no goal refers to it.
 			} else if o.ShapeFloor, err = measureFloor(shapeFloor, env, n, s.rev, parallelism, s.args); err != nil {
 				return fmt.Errorf("N=%d %s: %w", n, s.name, err)
 			}
 			if s.name == "create" {
-				o.FloorBytes, o.ShapeBytes = stateBytesPerApp(byteFloor.dir, n), stateBytesPerApp(shapeFloor.dir, n)
+				o.FloorBytes = stateBytesPerApp(byteFloor.dir, n)
+				if n <= shapeMax {
+					o.ShapeBytes = stateBytesPerApp(shapeFloor.dir, n)
+				}
 			}
 			ops = append(ops, o)
 			fmt.Printf("N=%-5d %-19s %8.1fs (floor %.1fs, x%.2f; shape floor %.1fs)  %6.2f req/app (min %5.2f)  provider peak RSS %d MiB, CPU: provider %.1fs, terraform %.1fs\n",
@@ -535,7 +541,11 @@ func render(ops []op, rtts []rttResult, total time.Duration, parallelism int) st
 	for _, o := range ops {
 		state := ""
 		if o.StateBytes > 0 {
-			state = fmt.Sprintf("%d B / %d B / %d B", o.StateBytes, o.FloorBytes, o.ShapeBytes)
+			shapeBytes := "-"
+			if o.ShapeBytes > 0 {
+				shapeBytes = fmt.Sprintf("%d B", o.ShapeBytes)
+			}
+			state = fmt.Sprintf("%d B / %d B / %s", o.StateBytes, o.FloorBytes, shapeBytes)
 		}
 		shape := "| - | -"
 		if o.ShapeFloor > 0 {
