@@ -44,6 +44,11 @@ type policySize struct {
 }
 
 func platformConfig(dir string, services int) error {
+	// A literal list: Terraform's range() stops at 1024 values.
+	names := make([]string, services)
+	for i := range names {
+		names[i] = fmt.Sprintf("%q", fmt.Sprintf("svc-%04d", i))
+	}
 	cfg := fmt.Sprintf(`terraform {
   required_providers {
     mosaic = { source = "mosaicstack/mosaic" }
@@ -53,13 +58,13 @@ func platformConfig(dir string, services int) error {
 provider "mosaic" {}
 
 locals {
-  services = [for i in range(%d) : format("svc-%%04d", i)]
+  services = [%s]
 }
 
 resource "mosaic_platform" "this" {
   services = { dev = local.services, staging = local.services, prod = local.services }
 }
-`, services)
+`, strings.Join(names, ", "))
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644)
 }
 
