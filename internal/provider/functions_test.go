@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -56,4 +57,29 @@ func TestAccFunctions_errors(t *testing.T) {
 			})
 		})
 	}
+}
+
+// auth_login_jwt without role is refused by Terraform itself, at validate, on the attribute:
+// the docs show role Required because the schema says so.
+func TestAccProvider_jwtRoleRequired(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   terraform18,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "mosaic" {
+  auth_login_jwt {
+    jwt = "eyJ.x.y"
+  }
+}
+data "mosaic_external_secret" "web" {
+  environment          = "prod"
+  service              = "web"
+  kubernetes_namespace = "web"
+  field_names          = { "database/app" = ["password"] }
+}
+`,
+			ExpectError: regexp.MustCompile(`The argument "role" is required`),
+		}},
+	})
 }

@@ -152,7 +152,7 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"`token_ttl` longer than your longest apply.",
 				Attributes: map[string]schema.Attribute{
 					"mount": schema.StringAttribute{Optional: true, MarkdownDescription: "Path of the JWT auth method. Default `jwt`."},
-					"role":  schema.StringAttribute{Optional: true, MarkdownDescription: "The role to log in as, e.g. `ci-writer-prod`. Required with this block."},
+					"role":  schema.StringAttribute{Required: true, MarkdownDescription: "The role to log in as, e.g. `ci-writer-prod`."},
 					"jwt": schema.StringAttribute{Optional: true, Sensitive: true,
 						MarkdownDescription: "The signed JWT. Falls back to `TERRAFORM_VAULT_AUTH_JWT`, as terraform-provider-vault names it. Never logged."},
 				},
