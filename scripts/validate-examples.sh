@@ -4,7 +4,7 @@
 # (scripts/install-mirror.sh, the layout `make install-mirror` writes) as mosaicstack/mosaic, so
 # that the examples' source and version constraints are checked too; the user's own CLI
 # configuration and TF_CLI_CONFIG_FILE are ignored. Nothing is downloaded. (The HCL blocks of
-# README.md, docs/ and templates/ are checked by TestDocSnippets in internal/docsnippets.)
+# README.md, docs/ and templates/ are checked by TestAccDocSnippets in internal/docsnippets.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)

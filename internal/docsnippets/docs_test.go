@@ -86,7 +86,7 @@ func (v *validator) folder(root, rel string) (string, error) {
 // them; another provider's HCL (`<!-- other-provider: ... -->`) must at least parse and be
 // formatted. A block of docs/ that is an examples/ file, as tfplugindocs embeds it, is validated
 // with that file's folder. A block with no marker that is not a whole configuration fails.
-func TestDocSnippets(t *testing.T) {
+func TestAccDocSnippets(t *testing.T) {
 	root, err := Root()
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestDocSnippets(t *testing.T) {
 			continue
 		}
 		switch b.Kind {
-		case "":
+		case "", "quickstart":
 			if where[b.Text] == nil {
 				order = append(order, b.Text)
 			}
