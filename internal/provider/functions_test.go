@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -59,8 +58,8 @@ func TestAccFunctions_errors(t *testing.T) {
 	}
 }
 
-// auth_login_jwt without role is refused by Terraform itself, at validate, on the attribute:
-// the docs show role Required because the schema says so.
+// auth_login_jwt without role is refused at validate, on the attribute, before any login; and
+// with no login block at all the provider needs no role.
 func TestAccProvider_jwtRoleRequired(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -79,7 +78,19 @@ data "mosaic_external_secret" "web" {
   field_names          = { "database/app" = ["password"] }
 }
 `,
-			ExpectError: regexp.MustCompile(`The argument "role" is required`),
+			ExpectError: wsRegexp(`Attribute "auth_login_jwt.role" must be specified when "auth_login_jwt" is specified`),
+		}, {
+			Config: `
+provider "mosaic" {
+  address = "http://127.0.0.1:1"
+}
+data "mosaic_external_secret" "web" {
+  environment          = "prod"
+  service              = "web"
+  kubernetes_namespace = "web"
+  field_names          = { "database/app" = ["password"] }
+}
+`,
 		}},
 	})
 }
