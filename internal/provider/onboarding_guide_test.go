@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -107,7 +108,7 @@ func TestAccOnboardingGuide(t *testing.T) {
 // the plan review, and a rotation; ESO's token reads the app's secret and nothing else.
 func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, gh, k8s *acctest.Issuer) {
 	t.Helper()
-	t.Setenv("VAULT_TOKEN", "") // the pipeline has no token: only its ID token
+	t.Setenv("VAULT_TOKEN", "")            // the pipeline has no token: only its ID token
 	defer t.Setenv("VAULT_TOKEN", v.Token) // the platform workspace's, for its destroy
 	t.Setenv("TERRAFORM_VAULT_AUTH_JWT", gh.GitHubActionsToken(t, ghAudience, "acme/platform-secrets", "refs/heads/main", 15*time.Minute))
 	const pw1, pw2 = "first-value-4f1c9a", "rotated-value-8d2e7b"
@@ -140,6 +141,16 @@ func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, g
 				if p := v.Policy(t, "web-prod"); !strings.Contains(p, `path "secret-prod/data/web/*"`) {
 					return fmt.Errorf("step 4: the policy web-prod: %q", p)
 				}
+				ci, err := jwtLogin(v, "ci-writer-prod", os.Getenv("TERRAFORM_VAULT_AUTH_JWT"))
+				if err != nil {
+					return fmt.Errorf("step 4: the pipeline's ID token does not log in: %w", err)
+				}
+				mustDeny(t, ci, []attack{
+					{"the pipeline writes another environment", "write", "secret-dev/data/web/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
+					{"the pipeline writes an unlisted service", "write", "secret-prod/data/billing/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
+					{"the pipeline writes an unlisted service's policy", "write", "sys/policies/acl/billing-prod", map[string]any{"policy": `path "*" { capabilities = ["read"] }`}},
+					{"the pipeline grants itself more", "write", "sys/policies/acl/ci-writer-prod", map[string]any{"policy": `path "*" { capabilities = ["sudo"] }`}},
+				})
 				return testAccOnboardingESO(t, v, k8s, pw1)
 			})),
 		}, {
