@@ -66,8 +66,9 @@ func TestAccDocInstall(t *testing.T) {
 				t.Fatalf("%s: %v\n%s", what, err, out)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, ".terraform/providers/registry.terraform.io/mosaicstack/mosaic")); err != nil {
-			t.Fatalf("%s: terraform init did not install mosaicstack/mosaic: %v", what, err)
+		// registry.terraform.io under Terraform, registry.opentofu.org under OpenTofu.
+		if m, _ := filepath.Glob(filepath.Join(dir, ".terraform/providers/*/mosaicstack/mosaic/*")); len(m) != 1 {
+			t.Fatalf("%s: terraform init did not install mosaicstack/mosaic: %v", what, m)
 		}
 		return dir
 	}
