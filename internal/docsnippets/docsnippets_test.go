@@ -37,9 +37,9 @@ func TestContainedIn(t *testing.T) {
 	tests := map[string]struct{ fragment, missing string }{
 		"all, other spacing and comments": {"resource \"a\" \"b\" {\n  x = 1  # the first\n\n  y = \"#2\"\n}\n", ""},
 		"a subsequence":                   {"  x = 1\n  z = 3\n", ""},
-		"a changed value":                  {"  x = 1\n  y = \"#3\"\n", `y = "#3"`},
-		"out of order":                     {"  z = 3\n  x = 1\n", "x = 1"},
-		"a line full lacks":                {"  w = 0\n", "w = 0"},
+		"a changed value":                 {"  x = 1\n  y = \"#3\"\n", `y = "#3"`},
+		"out of order":                    {"  z = 3\n  x = 1\n", "x = 1"},
+		"a line full lacks":               {"  w = 0\n", "w = 0"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -199,8 +199,11 @@ func testAccOnboardingESO(t *testing.T, v *acctest.Server, k8s *acctest.Issuer, 
 		return fmt.Errorf("ESO's service account token does not log in: %w", err)
 	}
 	s, err := eso.KVv2("secret-prod").Get(context.Background(), "web/database/app")
-	if err != nil || s.Data["password"] != want {
-		return fmt.Errorf("ESO cannot read the app's current secret: %v", err)
+	if err != nil {
+		return fmt.Errorf("ESO cannot read the app's secret: %w", err)
+	}
+	if s.Data["password"] != want {
+		return fmt.Errorf("ESO reads a value of the app's secret that is not the current one")
 	}
 	mustDeny(t, eso, []attack{
 		{"ESO writes the app's secret", "write", "secret-prod/data/web/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
