@@ -180,22 +180,24 @@ func normalise(line string) string {
 	return strings.Join(strings.Fields(line), " ")
 }
 
-// InsertInto adds addition at the end of the body of the top-level block that opens with
-// header (e.g. `resource "mosaic_platform" "this" {`), as a reader does with "Add to
-// mosaic_platform.this". The block must close with a `}` at the start of a line.
+// InsertInto adds addition at the end of the body of the block that opens with the line
+// header (e.g. `resource "mosaic_platform" "this" {`, or `issuers = {` inside it), as a reader
+// does with "Add to mosaic_platform.this". The block must close with a `}` line indented as
+// its header.
 func InsertInto(config, header, addition string) (string, error) {
 	lines := strings.Split(config, "\n")
 	for i, l := range lines {
 		if strings.TrimSpace(l) != header {
 			continue
 		}
+		closing := l[:len(l)-len(strings.TrimLeft(l, " "))] + "}"
 		for j := i + 1; j < len(lines); j++ {
-			if lines[j] == "}" {
+			if lines[j] == closing {
 				out := append(append(append([]string{}, lines[:j]...), strings.TrimRight(addition, "\n")), lines[j:]...)
 				return strings.Join(out, "\n"), nil
 			}
 		}
-		return "", fmt.Errorf("the block %q has no closing brace at the start of a line", header)
+		return "", fmt.Errorf("the block %q has no closing brace indented as its header", header)
 	}
 	return "", fmt.Errorf("no block %q", header)
 }

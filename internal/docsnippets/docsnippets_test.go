@@ -77,3 +77,19 @@ func TestOnboarding(t *testing.T) {
 		t.Errorf("a missing step: got %v", err)
 	}
 }
+
+func TestInsertInto(t *testing.T) {
+	t.Parallel()
+	config := "resource \"r\" \"s\" {\n  issuers = {\n    a = 1\n  }\n  x = {\n  }\n}\n"
+	got, err := InsertInto(config, "issuers = {", "    b = 2")
+	if want := "resource \"r\" \"s\" {\n  issuers = {\n    a = 1\n    b = 2\n  }\n  x = {\n  }\n}\n"; err != nil || got != want {
+		t.Errorf("nested: got %q, %v", got, err)
+	}
+	got, err = InsertInto(config, `resource "r" "s" {`, "  y = 3\n")
+	if want := "resource \"r\" \"s\" {\n  issuers = {\n    a = 1\n  }\n  x = {\n  }\n  y = 3\n}\n"; err != nil || got != want {
+		t.Errorf("top level: got %q, %v", got, err)
+	}
+	if _, err := InsertInto(config, "missing = {", "z = 1"); err == nil {
+		t.Error("a missing header: no error")
+	}
+}
