@@ -86,9 +86,9 @@ data "mosaic_external_secret" "web" {
   environment          = mosaic_app_secrets.web.environment
   service              = mosaic_app_secrets.web.service
   field_names          = mosaic_app_secrets.web.field_names
-  versions             = mosaic_app_secrets.web.versions
   kubernetes_namespace = "web"
   plain_env            = { PORT = { default = "3000", reason = "non-secret, the app works at any port" } }
+  rules                = { PORT = { type = "port" } }
 }
 
 data "mosaic_external_secret" "backend_api" {

@@ -1,72 +1,41 @@
 package appgen
 
 import (
-	"bufio"
-	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/apptest"
 )
 
-// The generated validators, run by their real consumers: node with zod (compiled by tsc),
-// python with pydantic v2 + pydantic-settings and with Debian's pydantic v1, and go with
-// envconfig from the module proxy. For each: everything set -> exit 0; one variable missing ->
-// non-zero naming it; a 31-character signing key -> non-zero naming it; and no value ever in
-// the output. A runtime that cannot be had fails the test: it is never skipped under TF_ACC.
+// The generated validators, run by their real consumers (internal/apptest): for each, everything
+// set -> exit 0; one variable missing -> non-zero naming it; a 31-character signing key -> non-zero
+// naming it; and no value ever in the output.
 
-var runtimesOnce sync.Once
-var runtimes map[string]string
+type runner = apptest.Runner
 
-func needRuntimes(t *testing.T) map[string]string {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("runs node, python and go: set TF_ACC=1 (make test does)")
-	}
-	runtimesOnce.Do(func() {
-		runtimes = map[string]string{}
-		for _, k := range []string{"MOSAIC_NODE_MODULES", "MOSAIC_PYTHON_V2", "MOSAIC_PYTHON_V1"} {
-			runtimes[k] = os.Getenv(k)
-		}
-		if runtimes["MOSAIC_NODE_MODULES"] != "" && runtimes["MOSAIC_PYTHON_V2"] != "" && runtimes["MOSAIC_PYTHON_V1"] != "" {
-			return
-		}
-		_, file, _, _ := runtime.Caller(0)
-		out, err := exec.Command(filepath.Join(filepath.Dir(file), "..", "..", "scripts", "runtimes.sh")).Output()
-		if err != nil {
-			return
-		}
-		sc := bufio.NewScanner(strings.NewReader(string(out)))
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-				runtimes[k] = v
-			}
-		}
-	})
-	for _, k := range []string{"MOSAIC_NODE_MODULES", "MOSAIC_PYTHON_V2", "MOSAIC_PYTHON_V1"} {
-		if runtimes[k] == "" {
-			t.Fatalf("runtime %s is not available: run scripts/runtimes.sh (make test does) and see its error", k)
-		}
-	}
-	return runtimes
+func needRuntimes(t *testing.T) map[string]string { t.Helper(); return apptest.Runtimes(t) }
+
+func nodeRunner(t *testing.T, nodeModules, envTS string) runner {
+	return apptest.Node(t, nodeModules, envTS)
 }
+
+func pythonRunner(t *testing.T, python, configPy string) runner {
+	return apptest.Python(t, python, configPy)
+}
+
+func goRunner(t *testing.T, configGo string) runner { return apptest.Go(t, configGo) }
 
 // goodEnv is a complete environment for the fixture app eso-web; every value is a marker that
 // must never appear in the output.
 func goodEnv() map[string]string {
 	return map[string]string{
-		"API_BILLING_TOKEN":           "marker-token-7f3a9c",
-		"API_BILLING_URL":             "https://billing.internal/marker-url-55e1",
-		"DATABASE_APP_PASSWORD":       "marker-password-2b8d",
-		"DATABASE_APP_USERNAME":       "marker-user-91c4",
-		"JWT_SIGNING_KEY_PRIVATE_KEY": "marker-signing-key-0123456789abcdef", // 35 characters
+		"API_BILLING_TOKEN":     "marker-token-7f3a9c",
+		"API_BILLING_URL":       "https://billing.internal/marker-url-55e1",
+		"DATABASE_APP_PASSWORD": "marker-password-2b8d",
+		"DATABASE_APP_USERNAME": "marker-user-91c4",
+		"JWT_SECRET":            "marker-signing-key-0123456789abcdef", // 35 characters
 	}
 }
-
-type runner func(t *testing.T, env map[string]string) (exit int, output string)
 
 func TestValidatorsUnderRealRuntimes(t *testing.T) {
 	rt := needRuntimes(t)
@@ -103,105 +72,30 @@ func TestValidatorsUnderRealRuntimes(t *testing.T) {
 			empty["DATABASE_APP_USERNAME"] = ""
 			check("one empty", empty, false, "DATABASE_APP_USERNAME")
 			short := goodEnv()
-			short["JWT_SIGNING_KEY_PRIVATE_KEY"] = "marker-31-characters-0123456789"[:31]
-			markers["SHORT_KEY"] = short["JWT_SIGNING_KEY_PRIVATE_KEY"]
-			check("31-character signing key", short, false, "JWT_SIGNING_KEY_PRIVATE_KEY")
+			short["JWT_SECRET"] = "marker-31-characters-0123456789"[:31]
+			markers["SHORT_KEY"] = short["JWT_SECRET"]
+			check("31-character signing key", short, false, "JWT_SECRET")
 			badURL := goodEnv()
 			badURL["API_BILLING_URL"] = "marker-not-a-url"
 			markers["BAD_URL"] = badURL["API_BILLING_URL"]
 			check("not a URL", badURL, false, "API_BILLING_URL")
+			badPort := goodEnv()
+			badPort["PORT"] = "not-a-port"
+			check("PORT not a port", badPort, false, "PORT must be an integer from 1 to 65535")
+			opaque := goodEnv()
+			opaque["API_BILLING_URL"] = "vault:8200"
+			check("URL without //", opaque, false, "API_BILLING_URL")
+			// The policy's example: PORT a number with a safe default, loaded as a number.
+			dump := goodEnv()
+			dump["MOSAIC_DUMP_NAMES"] = "PORT,LOG_JSON,NODE_ENV,BILLING_ENDPOINT,CACHE_ADDR"
+			code, out := run(t, dump)
+			got := dumped(t, out)
+			want := map[string]any{"PORT": 3000.0, "LOG_JSON": true, "NODE_ENV": "production", "BILLING_ENDPOINT": "https://api.stripe.com/v1", "CACHE_ADDR": "cache:6379"}
+			for k, v := range want {
+				if code != 0 || got[k] != v {
+					t.Errorf("defaults: %s loaded as %#v, want %#v (exit %d)", k, got[k], v, code)
+				}
+			}
 		})
-	}
-}
-
-func environ(env map[string]string) []string {
-	out := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	if v := os.Getenv("PYENV_ROOT"); v != "" {
-		out = append(out, "PYENV_ROOT="+v)
-	}
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	return out
-}
-
-func exitOf(t *testing.T, cmd *exec.Cmd) (int, string) {
-	t.Helper()
-	out, err := cmd.CombinedOutput()
-	if err == nil {
-		return 0, string(out)
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode(), string(out)
-	}
-	t.Fatalf("%s: %v\n%s", cmd, err, out)
-	return -1, ""
-}
-
-func write(t *testing.T, dir, name, content string) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func nodeRunner(t *testing.T, nodeModules, envTS string) runner {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.Symlink(nodeModules, filepath.Join(dir, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "env.ts", envTS)
-	write(t, dir, "main.ts", "import { loadEnv } from \"./env\";\nloadEnv();\nconsole.log(\"started\");\n")
-	tsc := exec.Command(filepath.Join(nodeModules, ".bin", "tsc"), "--strict", "--target", "es2020", "--module", "commonjs", "--types", "node", "--outDir", "out", "env.ts", "main.ts")
-	tsc.Dir = dir
-	if out, err := tsc.CombinedOutput(); err != nil {
-		// @types/node is not needed for the checks; compile without it if it is absent.
-		tsc = exec.Command(filepath.Join(nodeModules, ".bin", "tsc"), "--strict", "--target", "es2020", "--module", "commonjs", "--outDir", "out", "env.ts", "main.ts")
-		tsc.Dir = dir
-		if out2, err2 := tsc.CombinedOutput(); err2 != nil && !strings.Contains(string(out2), "Cannot find name 'process'") {
-			t.Fatalf("tsc: %v\n%s\n%s", err, out, out2)
-		}
-	}
-	return func(t *testing.T, env map[string]string) (int, string) {
-		cmd := exec.Command("node", filepath.Join(dir, "out", "main.js"))
-		cmd.Env = environ(env)
-		return exitOf(t, cmd)
-	}
-}
-
-func pythonRunner(t *testing.T, python, configPy string) runner {
-	t.Helper()
-	dir := t.TempDir()
-	write(t, dir, "config.py", configPy)
-	write(t, dir, "main.py", "from config import load_settings\nload_settings()\nprint(\"started\")\n")
-	return func(t *testing.T, env map[string]string) (int, string) {
-		cmd := exec.Command(python, "main.py")
-		cmd.Dir = dir
-		cmd.Env = environ(env)
-		return exitOf(t, cmd)
-	}
-}
-
-func goRunner(t *testing.T, configGo string) runner {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "config"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "go.mod", "module example.com/app\n\ngo 1.22\n\nrequire github.com/kelseyhightower/envconfig v1.4.0\n")
-	write(t, filepath.Join(dir, "config"), "config.go", configGo)
-	write(t, dir, "main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/app/config\"\n)\n\nfunc main() {\n\tconfig.MustLoad()\n\tfmt.Println(\"started\")\n}\n")
-	build := exec.Command("go", "build", "-mod=mod", "-o", "app", ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the generated config.go with envconfig: %v\n%s", err, out)
-	}
-	return func(t *testing.T, env map[string]string) (int, string) {
-		cmd := exec.Command(filepath.Join(dir, "app"))
-		cmd.Env = environ(env)
-		return exitOf(t, cmd)
 	}
 }

@@ -3,28 +3,72 @@ package appgen
 import (
 	"fmt"
 	"go/format"
+	"strconv"
 	"strings"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
+
+// The three validators check the same thing the same way: for each variable, its raw string
+// (or its default when unset) against its rule (policy.Rule), then convert it to its type. The
+// checks are fixed code written once per language; the declaration enters only as data, through
+// the encoders of encode.go. A missing or invalid variable stops the app with its name and
+// rule, never its value.
+
+func message(v Var) string { return v.Name + " " + v.Rule.Describe() }
 
 // TypeScript renders env.ts: a zod schema of the app's environment and loadEnv(), which
 // exits the process naming each missing or invalid variable, never its value.
 func TypeScript(a App) string {
 	var b strings.Builder
 	b.WriteString(header(a, "//"))
-	b.WriteString("import { z } from \"zod\";\n\nexport const envSchema = z.object({\n")
+	fmt.Fprintf(&b, `import { z } from "zod";
+
+type Rule =
+  | { type: "string"; minLength: number }
+  | { type: "int" | "port"; min: number; max: number }
+  | { type: "bool" | "url" }
+  | { type: "enum"; values: string[] };
+
+const URL_PATTERN = new RegExp(%s, "u");
+const INT_PATTERN = new RegExp(%s, "u");
+
+// broken reports whether a raw value breaks its rule; the same checks as config.py and config.go.
+function broken(rule: Rule, s: string): boolean {
+  switch (rule.type) {
+    case "int":
+    case "port":
+      return !INT_PATTERN.test(s) || Number(s) < rule.min || Number(s) > rule.max;
+    case "bool":
+      return s !== "true" && s !== "false";
+    case "url":
+      return !URL_PATTERN.test(s);
+    case "enum":
+      return !rule.values.includes(s);
+    default:
+      return Array.from(s).length < rule.minLength;
+  }
+}
+
+const checked = (rule: Rule, message: string) => z.string().refine((s) => !broken(rule, s), { message });
+
+export const envSchema = z.object({
+`, jsLit(policy.URLPattern), jsLit(policy.IntPattern))
 	for _, v := range a.Vars {
-		switch {
-		case !v.Secret:
-			fmt.Fprintf(&b, "  %s: z.string().default(%s), // safe-default: %s\n", v.Name, jsString(v.Default), v.Reason)
-		case v.URL:
-			fmt.Fprintf(&b, "  %s: z.string().min(1, %s).url(%s),\n", v.Name, jsString(v.Name+" is required"), jsString(v.Name+" must be a URL"))
-		default:
-			msg := v.Name + " is required"
-			if v.MinLength > 1 {
-				msg = fmt.Sprintf("%s must be at least %d characters", v.Name, v.MinLength)
-			}
-			fmt.Fprintf(&b, "  %s: z.string().min(%d, %s),\n", v.Name, v.MinLength, jsString(msg))
+		fmt.Fprintf(&b, "  %s: ", jsLit(v.Name))
+		check := fmt.Sprintf("checked(%s, %s)", jsRule(v.Rule), jsLit(message(v)))
+		if v.Secret {
+			b.WriteString(check)
+		} else {
+			fmt.Fprintf(&b, "z.string().default(%s).describe(%s).pipe(%s)", jsLit(v.Default), jsLit("safe-default: "+v.Reason), check)
 		}
+		switch v.Rule.Type {
+		case policy.TypeInt, policy.TypePort:
+			b.WriteString(".transform(Number)")
+		case policy.TypeBool:
+			b.WriteString(`.transform((s) => s === "true")`)
+		}
+		b.WriteString(",\n")
 	}
 	b.WriteString(`});
 
@@ -37,8 +81,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = issue.path.join(".");
-      const rule = issue.code === "invalid_type" ? name + " is required" : issue.message;
-      console.error("invalid environment: " + name + ": " + rule);
+      console.error("invalid environment: " + (issue.code === "invalid_type" ? name + " is required" : issue.message));
     }
     process.exit(1);
   }
@@ -48,6 +91,22 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 	return b.String()
 }
 
+func jsRule(r policy.Rule) string {
+	switch r.Type {
+	case policy.TypeInt, policy.TypePort:
+		return fmt.Sprintf("{ type: %s, min: %d, max: %d }", jsLit(r.Type), r.Min, r.Max)
+	case policy.TypeEnum:
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			vals[i] = jsLit(v)
+		}
+		return fmt.Sprintf("{ type: \"enum\", values: [%s] }", strings.Join(vals, ", "))
+	case policy.TypeString:
+		return fmt.Sprintf("{ type: \"string\", minLength: %d }", r.MinLength)
+	}
+	return fmt.Sprintf("{ type: %s }", jsLit(r.Type))
+}
+
 // Python renders config.py: a pydantic settings class of the app's environment (pydantic v2
 // with pydantic-settings, as the policy shows, or pydantic v1's BaseSettings where that is what
 // is installed) and load_settings(), which exits naming each missing or invalid variable,
@@ -55,36 +114,48 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 func Python(a App) string {
 	var b strings.Builder
 	b.WriteString(header(a, "#"))
-	b.WriteString(`"""The app's environment, validated at startup: a missing or invalid value stops the process."""
+	fmt.Fprintf(&b, `"""The app's environment, validated at startup: a missing or invalid value stops the process."""
+import os
+import re
 import sys
-from urllib.parse import urlparse
 
 try:  # pydantic v2 with pydantic-settings
-    from pydantic import Field, ValidationError
+    from pydantic import Field
     from pydantic_settings import BaseSettings
 
-    PYDANTIC_V2 = True
+    _PYDANTIC_V2 = True
 except ImportError:  # pydantic v1
-    from pydantic import BaseSettings, Field, ValidationError
+    from pydantic import BaseSettings, Field
 
-    PYDANTIC_V2 = False
+    _PYDANTIC_V2 = False
+
+_URL_PATTERN = re.compile(%s)
+_INT_PATTERN = re.compile(%s)
 
 
 class Settings(BaseSettings):
-`)
-	var urls []string
+    """The app's environment. Build it with load_settings(), which checks every rule first."""
+
+`, pyLit(policy.URLPattern), pyLit(policy.IntPattern))
 	for _, v := range a.Vars {
-		if !v.Secret {
-			fmt.Fprintf(&b, "    %s: str = %s  # safe-default: %s\n", v.Name, jsString(v.Default), v.Reason)
-			continue
+		typ, def := "str", pyLit(v.Default)
+		switch v.Rule.Type {
+		case policy.TypeInt, policy.TypePort:
+			typ, def = "int", v.Default
+		case policy.TypeBool:
+			typ, def = "bool", "False"
+			if v.Default == "true" {
+				def = "True"
+			}
 		}
-		fmt.Fprintf(&b, "    %s: str = Field(..., min_length=%d)\n", v.Name, v.MinLength)
-		if v.URL {
-			urls = append(urls, v.Name)
+		if v.Secret {
+			fmt.Fprintf(&b, "    %s: %s = Field(...)\n", v.Name, typ)
+		} else {
+			fmt.Fprintf(&b, "    %s: %s = Field(%s, description=%s)\n", v.Name, typ, def, pyLit("safe-default: "+v.Reason))
 		}
 	}
-	fmt.Fprintf(&b, `
-    if PYDANTIC_V2:
+	b.WriteString(`
+    if _PYDANTIC_V2:
         model_config = {"case_sensitive": True, "extra": "ignore"}
     else:
 
@@ -92,90 +163,188 @@ class Settings(BaseSettings):
             case_sensitive = True
 
 
-URL_FIELDS = %s
+# (name, rule, default or None for a secret, message): the declaration, checked by _broken.
+_VARIABLES = [
+`)
+	for _, v := range a.Vars {
+		def := "None"
+		if !v.Secret {
+			def = pyLit(v.Default)
+		}
+		fmt.Fprintf(&b, "    (%s, %s, %s, %s),\n", pyLit(v.Name), pyRule(v.Rule), def, pyLit(message(v)))
+	}
+	b.WriteString(`]
+
+
+def _broken(rule, s):
+    """Whether a raw value breaks its rule; the same checks as env.ts and config.go."""
+    kind = rule["type"]
+    if kind in ("int", "port"):
+        return not _INT_PATTERN.fullmatch(s) or not rule["min"] <= int(s) <= rule["max"]
+    if kind == "bool":
+        return s not in ("true", "false")
+    if kind == "url":
+        return not _URL_PATTERN.fullmatch(s)
+    if kind == "enum":
+        return s not in rule["values"]
+    return len(s) < rule["min_length"]
+
+
+def _convert(rule, s):
+    if rule["type"] in ("int", "port"):
+        return int(s)
+    if rule["type"] == "bool":
+        return s == "true"
+    return s
 
 
 def load_settings() -> Settings:
     """Settings from the environment; exits with each invalid variable's name and rule, never its value."""
-    try:
-        settings = Settings()
-    except ValidationError as e:
-        for err in e.errors():
-            name = ".".join(str(p) for p in err["loc"])
-            rule = "is required" if err["type"] in ("missing", "value_error.missing") else err["msg"]
-            print(f"invalid environment: {name}: {rule}", file=sys.stderr)
+    errors = []
+    values = {}
+    for name, rule, default, message in _VARIABLES:
+        raw = os.environ.get(name, default)
+        if raw is None:
+            errors.append(name + " is required")
+        elif _broken(rule, raw):
+            errors.append(message)
+        else:
+            values[name] = _convert(rule, raw)
+    for error in errors:
+        print("invalid environment: " + error, file=sys.stderr)
+    if errors:
         sys.exit(1)
-    bad = [n for n in URL_FIELDS if not urlparse(getattr(settings, n)).scheme or not urlparse(getattr(settings, n)).netloc]
-    for name in bad:
-        print(f"invalid environment: {name}: must be a URL", file=sys.stderr)
-    if bad:
-        sys.exit(1)
-    return settings
-`, pyList(urls))
+    return Settings(**values)
+`)
 	return b.String()
 }
 
-func pyList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = jsString(s)
+func pyRule(r policy.Rule) string {
+	switch r.Type {
+	case policy.TypeInt, policy.TypePort:
+		return fmt.Sprintf("{\"type\": %s, \"min\": %d, \"max\": %d}", pyLit(r.Type), r.Min, r.Max)
+	case policy.TypeEnum:
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			vals[i] = pyLit(v)
+		}
+		return fmt.Sprintf("{\"type\": \"enum\", \"values\": [%s]}", strings.Join(vals, ", "))
+	case policy.TypeString:
+		return fmt.Sprintf("{\"type\": \"string\", \"min_length\": %d}", r.MinLength)
 	}
-	return "[" + strings.Join(q, ", ") + "]"
+	return fmt.Sprintf("{\"type\": %s}", pyLit(r.Type))
 }
 
 // Go renders config.go: a struct of the app's environment read with
-// github.com/kelseyhightower/envconfig, and Load(), which returns an error naming each missing or
-// invalid variable, never its value; MustLoad exits with it.
+// github.com/kelseyhightower/envconfig after every rule is checked on the raw values, Load(),
+// which returns an error naming each missing or invalid variable, never its value, and
+// MustLoad, which exits with it. Field names are the env names, so no two can collide.
 func Go(a App) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "// Code generated by terraform-provider-mosaic for %s in %s (%s). DO NOT EDIT.\n\n", a.Service, a.Environment, a.Access)
-	imports := "\t\"errors\"\n\t\"fmt\"\n"
-	for _, v := range a.Vars {
-		if v.URL {
-			imports += "\t\"net/url\"\n"
-			break
-		}
-	}
-	fmt.Fprintf(&b, "// Package config is the app's environment, validated at startup.\npackage config\n\nimport (\n%s\t\"os\"\n\n\t\"github.com/kelseyhightower/envconfig\"\n)\n", imports)
-	b.WriteString(`
+	b.WriteString(`// Package config is the app's environment, validated at startup.
+package config
 
-// Config is the app's environment.
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Config is the app's environment. Build it with Load, which checks every rule first.
 type Config struct {
 `)
 	for _, v := range a.Vars {
-		if v.Secret {
-			fmt.Fprintf(&b, "\t%s string `envconfig:%q required:\"true\"`\n", goName(v.Name), v.Name)
-		} else {
-			fmt.Fprintf(&b, "\t%s string `envconfig:%q default:%q` // safe-default: %s\n", goName(v.Name), v.Name, v.Default, v.Reason)
+		typ := "string"
+		switch v.Rule.Type {
+		case policy.TypeInt, policy.TypePort:
+			typ = "int64"
+		case policy.TypeBool:
+			typ = "bool"
 		}
+		tag := [][2]string{{"envconfig", v.Name}}
+		if v.Secret {
+			tag = append(tag, [2]string{"required", "true"})
+		} else {
+			tag = append(tag, [2]string{"default", v.Default}, [2]string{"desc", "safe-default: " + v.Reason})
+		}
+		fmt.Fprintf(&b, "\t%s %s `%s`\n", v.Name, typ, goTag(tag...))
+	}
+	fmt.Fprintf(&b, `}
+
+type rule struct {
+	kind      string
+	minLength int
+	min, max  int64
+	values    []string
+}
+
+type variable struct {
+	name       string
+	rule       rule
+	hasDefault bool
+	def        string
+	message    string
+}
+
+var (
+	urlPattern = regexp.MustCompile(%s)
+	intPattern = regexp.MustCompile(%s)
+)
+
+// variables is the declaration, checked by broken.
+var variables = []variable{
+`, goLit(policy.URLPattern), goLit(policy.IntPattern))
+	for _, v := range a.Vars {
+		fmt.Fprintf(&b, "\t{name: %s, rule: %s, hasDefault: %t, def: %s, message: %s},\n", goLit(v.Name), goRule(v.Rule), !v.Secret, goLit(v.Default), goLit(message(v)))
 	}
 	b.WriteString(`}
+
+// broken reports whether a raw value breaks its rule; the same checks as env.ts and config.py.
+func (r rule) broken(s string) bool {
+	switch r.kind {
+	case "int", "port":
+		n, err := strconv.ParseInt(s, 10, 64)
+		return !intPattern.MatchString(s) || err != nil || n < r.min || n > r.max
+	case "bool":
+		return s != "true" && s != "false"
+	case "url":
+		return !urlPattern.MatchString(s)
+	case "enum":
+		return !slices.Contains(r.values, s)
+	}
+	return utf8.RuneCountInString(s) < r.minLength
+}
 
 // Load reads and checks the environment. Its error names each missing or invalid variable and
 // the rule it breaks, never a value.
 func Load() (*Config, error) {
+	var errs []error
+	for _, v := range variables {
+		s, ok := os.LookupEnv(v.name)
+		switch {
+		case !ok && !v.hasDefault:
+			errs = append(errs, errors.New(v.name+" is required"))
+			continue
+		case !ok:
+			s = v.def
+		}
+		if v.rule.broken(s) {
+			errs = append(errs, errors.New(v.message))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	var c Config
 	if err := envconfig.Process("", &c); err != nil {
 		return nil, err
-	}
-	var errs []error
-`)
-	for _, v := range a.Vars {
-		if !v.Secret {
-			continue
-		}
-		f := "c." + goName(v.Name)
-		if v.MinLength > 1 {
-			fmt.Fprintf(&b, "\tif len(%s) < %d {\n\t\terrs = append(errs, errors.New(%q))\n\t}\n", f, v.MinLength, fmt.Sprintf("%s must be at least %d characters", v.Name, v.MinLength))
-		} else {
-			fmt.Fprintf(&b, "\tif %s == \"\" {\n\t\terrs = append(errs, errors.New(%q))\n\t}\n", f, v.Name+" is required")
-		}
-		if v.URL {
-			fmt.Fprintf(&b, "\tif u, err := url.Parse(%s); err != nil || u.Scheme == \"\" || u.Host == \"\" {\n\t\terrs = append(errs, errors.New(%q))\n\t}\n", f, v.Name+" must be a URL")
-		}
-	}
-	b.WriteString(`	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
 	}
 	return &c, nil
 }
@@ -195,4 +364,20 @@ func MustLoad() *Config {
 		return b.String() // the names are checked before rendering; this keeps the text inspectable
 	}
 	return string(src)
+}
+
+func goRule(r policy.Rule) string {
+	switch r.Type {
+	case policy.TypeInt, policy.TypePort:
+		return fmt.Sprintf("rule{kind: %s, min: %d, max: %d}", goLit(r.Type), r.Min, r.Max)
+	case policy.TypeEnum:
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			vals[i] = goLit(v)
+		}
+		return fmt.Sprintf("rule{kind: \"enum\", values: []string{%s}}", strings.Join(vals, ", "))
+	case policy.TypeString:
+		return "rule{kind: \"string\", minLength: " + strconv.Itoa(r.MinLength) + "}"
+	}
+	return fmt.Sprintf("rule{kind: %s}", goLit(r.Type))
 }

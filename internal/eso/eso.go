@@ -20,11 +20,17 @@ import (
 
 // Defaults of the guide.
 const (
-	DefaultStoreName        = "vault-backend"
-	DefaultStoreKind        = "ClusterSecretStore"
-	DefaultRefresh          = "1h"
-	DefaultBootstrapRefresh = "24h"
+	DefaultStoreName = "vault-backend"
+	DefaultStoreKind = "ClusterSecretStore"
+	DefaultRefresh   = "1h"
+	// DefaultBootstrapRefresh is the bootstrap ExternalSecret's refresh: a new secret_id reaches
+	// the pods within an hour, well inside the 2h grace before the old one is destroyed.
+	DefaultBootstrapRefresh = "1h"
 )
+
+// ForceSyncAnnotation is the ExternalSecret annotation whose change makes ESO re-sync at once
+// (ESO reconciles on any metadata change; its docs use this key).
+const ForceSyncAnnotation = "force-sync"
 
 // App is what the manifests are rendered from: nothing secret, only names.
 type App struct {
@@ -43,6 +49,9 @@ type App struct {
 	VaultAddr string
 	// Plain are non-secret env entries with a safe default, each with the reason it is safe.
 	Plain []PlainEnv
+	// Revision, when set, goes into the ExternalSecret's force-sync annotation: a new revision
+	// (a rotated secret) makes ESO re-sync at once instead of at its next refresh.
+	Revision string
 }
 
 // PlainEnv is a non-secret env entry with its safe default: rendered as a plain value with the
@@ -83,9 +92,10 @@ type externalSecret struct {
 }
 
 type metadata struct {
-	Name      string            `yaml:"name"`
-	Namespace string            `yaml:"namespace"`
-	Labels    map[string]string `yaml:"labels,omitempty"`
+	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace"`
+	Labels      map[string]string `yaml:"labels,omitempty"`
+	Annotations map[string]string `yaml:"annotations,omitempty"`
 }
 
 type spec struct {
@@ -130,8 +140,6 @@ type secretKeyRef struct {
 	Key  string `yaml:"key"`
 }
 
-var envName = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-
 // EnvName is the default env-var name of a field: UPPER_SNAKE of component, secret name and
 // field, e.g. ("database/app", "password") -> "DATABASE_APP_PASSWORD".
 func EnvName(key, field string) string {
@@ -139,7 +147,10 @@ func EnvName(key, field string) string {
 	return strings.ToUpper(r.Replace(key + "_" + field))
 }
 
-var dns1123 = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var (
+	dns1123          = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
 
 // Render renders the app's manifests. Every error names what is wrong.
 func Render(a App) (*Manifests, error) {
@@ -164,6 +175,9 @@ func Render(a App) (*Manifests, error) {
 	if a.StoreKind == "" {
 		a.StoreKind = DefaultStoreKind
 	}
+	if !dns1123Subdomain.MatchString(a.StoreName) || len(a.StoreName) > 253 {
+		return nil, &InputError{Attr: "secret_store_name", Err: fmt.Errorf("secret_store_name %q is not a valid Kubernetes object name (lowercase letters, digits, '-' and '.', at most 253 characters)", a.StoreName)}
+	}
 	if a.StoreKind != "ClusterSecretStore" && a.StoreKind != "SecretStore" {
 		return nil, &InputError{Attr: "secret_store_kind", Err: fmt.Errorf("secret store kind %q must be ClusterSecretStore or SecretStore", a.StoreKind)}
 	}
@@ -174,6 +188,10 @@ func Render(a App) (*Manifests, error) {
 	}
 	mount := policy.MountOf(a.Environment)
 	labels := map[string]string{"app.kubernetes.io/name": a.Service, "app.kubernetes.io/managed-by": "terraform-provider-mosaic"}
+	var annotations map[string]string
+	if a.Revision != "" {
+		annotations = map[string]string{ForceSyncAnnotation: a.Revision}
+	}
 
 	es := externalSecret{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret"}
 	es.Spec.SecretStoreRef = storeRef{Name: a.StoreName, Kind: a.StoreKind}
@@ -184,8 +202,14 @@ func Render(a App) (*Manifests, error) {
 		if a.VaultAddr == "" {
 			return nil, &InputError{Attr: "access", Err: errors.New("a Direct-Vault app needs vault_addr: the address the app logs in to (VAULT_ADDR)")}
 		}
+		if msg := (policy.Rule{Type: policy.TypeURL}).Check(a.VaultAddr); msg != "" {
+			return nil, &InputError{Attr: "vault_addr", Err: fmt.Errorf("vault_addr %s, e.g. https://vault.vault.svc:8200", msg)}
+		}
+		if reason := policy.CredentialLikeValue(a.VaultAddr); reason != "" {
+			return nil, &InputError{Attr: "vault_addr", Err: fmt.Errorf("vault_addr looks like it carries a credential (%s): it is a plain value in the Deployment", reason)}
+		}
 		secret := a.Service + "-vault-auth"
-		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels}
+		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels, Annotations: annotations}
 		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultBootstrapRefresh)
 		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
 		key := policy.BootstrapPath(a.Environment, a.Service)
@@ -197,7 +221,7 @@ func Render(a App) (*Manifests, error) {
 		}
 	} else {
 		secret := a.Service + "-secrets"
-		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels}
+		es.Metadata = metadata{Name: secret, Namespace: a.Namespace, Labels: labels, Annotations: annotations}
 		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultRefresh)
 		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
 		if len(a.Fields) == 0 {
@@ -224,8 +248,8 @@ func Render(a App) (*Manifests, error) {
 				if o, ok := a.EnvNames[id]; ok {
 					name = o
 				}
-				if !envName.MatchString(name) {
-					return nil, &InputError{Attr: "env_names", Err: fmt.Errorf("env name %q for %s is not a valid environment variable name (UPPER_SNAKE_CASE)", name, id)}
+				if err := policy.ValidateEnvName(name); err != nil {
+					return nil, &InputError{Attr: "env_names", Key: id, Err: fmt.Errorf("%s: %w", id, err)}
 				}
 				if other, dup := owner[name]; dup {
 					return nil, &InputError{Attr: "env_names", Err: fmt.Errorf("%s and %s both map to env name %q: set a different name for one of them in env_names", other, id, name)}
@@ -266,15 +290,21 @@ func checkPlain(plain []PlainEnv, secrets map[string]string) error {
 		bad := func(format string, args ...any) error {
 			return &InputError{Attr: "plain_env", Key: p.Name, Err: fmt.Errorf(format, args...)}
 		}
+		if err := policy.ValidateEnvName(p.Name); err != nil {
+			return bad("plain_env: %w", err)
+		}
+		for what, text := range map[string]string{"reason": p.Reason, "default": p.Default} {
+			if err := policy.ValidateText(fmt.Sprintf("plain_env %q %s", p.Name, what), text); err != nil {
+				return bad("%w", err)
+			}
+		}
 		switch {
-		case !envName.MatchString(p.Name):
-			return bad("plain_env %q is not a valid environment variable name (UPPER_SNAKE_CASE)", p.Name)
 		case seen[p.Name]:
 			return bad("plain_env %q is declared twice", p.Name)
 		case strings.TrimSpace(p.Reason) == "":
 			return bad("plain_env %q needs a reason: why the default is safe (the policy's `# safe-default: <reason>` tag)", p.Name)
-		case policy.CredentialLike(p.Default) != "":
-			return bad("plain_env %q: its default looks like a credential (%s); a secret has no default", p.Name, policy.CredentialLike(p.Default))
+		case policy.CredentialLikeValue(p.Default) != "":
+			return bad("plain_env %q: its default looks like a credential (%s); a secret has no default", p.Name, policy.CredentialLikeValue(p.Default))
 		}
 		for id, name := range secrets {
 			if name == p.Name {

@@ -112,9 +112,11 @@ func TestRenderGoldenAndSchema(t *testing.T) {
 		"eso-prod-web": {Environment: "prod", Service: "web", Namespace: "web",
 			Fields:   map[string][]string{"database/app": {"username", "password", "host"}, "oauth/google": {"client_id", "client_secret"}},
 			EnvNames: map[string]string{"database/app.password": "DB_PASSWORD"},
-			Plain:    []PlainEnv{{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"}, {Name: "LOG_LEVEL", Default: "info", Reason: "verbosity only"}}},
+			Plain: []PlainEnv{{Name: "PORT", Default: "3000", Reason: "non-secret, the app works at any port"}, {Name: "LOG_LEVEL", Default: "info", Reason: "verbosity only"},
+				{Name: "BILLING_URL", Default: "https://api.stripe.com", Reason: "public API address"}, {Name: "CACHE_ADDR", Default: "cache:6379", Reason: "in-cluster host:port"},
+				{Name: "GREETING", Default: `say "hi" # not a comment: x`, Reason: `quotes "and" # hashes: ok`}}},
 		"direct-prod-backend-api": {Environment: "prod", Service: "backend-api", Access: "direct-vault", Namespace: "api",
-			VaultAddr: "https://vault.example.com", StoreName: "vault-prod", StoreKind: "SecretStore"},
+			VaultAddr: "https://vault.example.com", StoreName: "vault-prod", StoreKind: "SecretStore", Revision: "0123456789abcdef"},
 	}
 	for name, app := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -168,7 +170,7 @@ func TestRenderErrors(t *testing.T) {
 		"natural collision": {func(a *App) {
 			a.Fields = map[string][]string{"db/app-pw": {"x"}, "db-app/pw": {"x"}}
 		}, "both map to env name"},
-		"bad env name":    {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "db-password"} }, "not a valid environment variable name"},
+		"bad env name":    {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "db-password"} }, "is not UPPER_SNAKE_CASE"},
 		"unknown field":   {func(a *App) { a.EnvNames = map[string]string{"database/app.pass": "X"} }, "no field of this app"},
 		"bad namespace":   {func(a *App) { a.Namespace = "Web_NS" }, "not a valid Kubernetes namespace"},
 		"no fields":       {func(a *App) { a.Fields = nil }, "at least one secret"},
@@ -177,11 +179,28 @@ func TestRenderErrors(t *testing.T) {
 		"bad key":         {func(a *App) { a.Fields = map[string][]string{"database": {"x"}} }, "component/secret-name"},
 		"bad store kind":  {func(a *App) { a.StoreKind = "Store" }, "ClusterSecretStore or SecretStore"},
 		"bad refresh":     {func(a *App) { a.RefreshInterval = "hourly" }, "is not a duration"},
-		"plain bad name":  {func(a *App) { a.Plain = []PlainEnv{{Name: "port", Default: "1", Reason: "r"}} }, "not a valid environment variable name"},
+		"plain bad name":  {func(a *App) { a.Plain = []PlainEnv{{Name: "port", Default: "1", Reason: "r"}} }, "is not UPPER_SNAKE_CASE"},
 		"plain no reason": {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1"}} }, "needs a reason"},
 		"default on a secret": {func(a *App) {
 			a.Plain = []PlainEnv{{Name: "DATABASE_APP_PASSWORD", Default: "changeme", Reason: "dev"}}
 		}, "a secret never gets a default"},
+		// The class of the issue's injection demonstrations, refused at plan on plain_env.
+		"reason newline": {func(a *App) {
+			a.Plain = []PlainEnv{{Name: "PORT", Default: "1", Reason: "x\nconsole.log(process.env)"}}
+		}, "a line break"},
+		"reason U+2028":   {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1", Reason: "x\u2028process.exit(0);"}} }, "a line or paragraph separator"},
+		"reason CR":       {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1", Reason: "x\rimport sys"}} }, "a line break"},
+		"default newline": {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "1\n# heading", Reason: "r"}} }, "a line break"},
+		"default bidi":    {func(a *App) { a.Plain = []PlainEnv{{Name: "PORT", Default: "a\u202eb", Reason: "r"}} }, "bidirectional"},
+		"plain _name":     {func(a *App) { a.Plain = []PlainEnv{{Name: "_PORT", Default: "1", Reason: "r"}} }, "starting with a letter"},
+		"env _name":       {func(a *App) { a.EnvNames = map[string]string{"database/app.password": "_DB_PASSWORD"} }, "starting with a letter"},
+		"store name":      {func(a *App) { a.StoreName = "Vault Backend" }, "not a valid Kubernetes object name"},
+		"addr not a url":  {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "not a url" }, "vault_addr must be a URL"},
+		"addr opaque":     {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "vault:8200" }, "vault_addr must be a URL"},
+		"addr password":   {func(a *App) { a.Access, a.VaultAddr = "direct-vault", "https://root:hunter2@vault:8200" }, "carries a credential"},
+		"credential in a URL default": {func(a *App) {
+			a.Plain = []PlainEnv{{Name: "DB_URL", Default: "postgres://app:hunter2@db:5432/app", Reason: "x"}}
+		}, "looks like a credential"},
 		"credential default": {func(a *App) {
 			a.Plain = []PlainEnv{{Name: "API_KEY", Default: "ghp_abcdefghijklmnopqrstuvwxyz0123456789", Reason: "x"}}
 		}, "looks like a credential"},

@@ -52,3 +52,36 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// A plain entry Render accepts comes back from the env YAML byte for byte, its reason in the
+// tag comment, and nothing else in the list.
+func FuzzRenderPlain(f *testing.F) {
+	f.Add("PORT", "3000", "non-secret")
+	f.Add("URL", "https://api.stripe.com", "x # y: z")
+	f.Add("A", "\"'`\\", "- item\n# heading")
+	f.Add("B", "x\u2028y", "r\rs")
+	f.Add("C", " padded ", "  spaced reason ")
+	f.Fuzz(func(t *testing.T, name, def, reason string) {
+		app := App{Environment: "dev", Service: "web", Namespace: "web", Fields: map[string][]string{"database/app": {"password"}},
+			Plain: []PlainEnv{{Name: name, Default: def, Reason: reason}}}
+		m, err := Render(app)
+		if err != nil {
+			return
+		}
+		var seq yaml.Node
+		if err := yaml.Unmarshal([]byte(m.Env), &seq); err != nil {
+			t.Fatalf("env YAML does not parse: %v\n%s", err, m.Env)
+		}
+		list := seq.Content[0].Content
+		if len(list) != 2 {
+			t.Fatalf("%d env entries, want 2:\n%s", len(list), m.Env)
+		}
+		var e struct{ Name, Value string }
+		if err := list[1].Decode(&e); err != nil || e.Name != name || e.Value != def {
+			t.Fatalf("plain entry reads back %+v (%v), want %q=%q:\n%s", e, err, name, def, m.Env)
+		}
+		if got := list[1].Content[3].LineComment; got != "# safe-default: "+reason {
+			t.Fatalf("comment %q, want the reason %q:\n%s", got, reason, m.Env)
+		}
+	})
+}

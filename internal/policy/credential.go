@@ -132,3 +132,29 @@ func entropy(s string) float64 {
 	}
 	return h
 }
+
+// genericShapes are the shapes that only make sense for a single token (a path segment or a
+// piece of a value), not for a whole value that may be a URL.
+var genericShapes = map[string]bool{"a key=value pair": true, "a long hex run": true, "a long base64 run": true}
+
+var userinfo = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#@\s]*:[^/?#@\s]*@`)
+
+// CredentialLikeValue reports why a plain (non-secret) default value looks like a credential,
+// or "" when it does not. URLs and host:port are plain values; a password in a URL's userinfo,
+// a known key format anywhere, or a random-looking piece between the separators of a URL is not.
+func CredentialLikeValue(v string) string {
+	if userinfo.MatchString(v) {
+		return "a URL with a password in its userinfo (user:password@)"
+	}
+	for _, c := range credentialShapes {
+		if !genericShapes[c.name] && c.re.MatchString(v) {
+			return c.name
+		}
+	}
+	for _, piece := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("/:?&=#@,;+ \t", r) }) {
+		if reason := CredentialLike(piece); reason != "" {
+			return reason
+		}
+	}
+	return ""
+}

@@ -46,7 +46,7 @@ data "mosaic_external_secret" "app" {
   secret_store_name    = var.secret_store_name
 
   plain_env                  = each.value.plain_env
-  versions                   = mosaic_app_secrets.app[each.key].versions
+  rules                      = each.value.rules
   extra_read_paths           = mosaic_app_secrets.app[each.key].extra_read_paths
   direct_vault_justification = mosaic_app_secrets.app[each.key].direct_vault_justification
   lease_renewal_strategy     = each.value.access == "direct-vault" ? each.value.lease_renewal_strategy : null

@@ -22,6 +22,14 @@ variable "apps" {
       default = string
       reason  = string
     })))
+    # Declared types of env vars (secrets and plain_env), keyed by env name: string, int, port, bool, url or enum.
+    rules = optional(map(object({
+      type       = optional(string)
+      min_length = optional(number)
+      min        = optional(number)
+      max        = optional(number)
+      values     = optional(list(string))
+    })))
     extra_read_paths   = optional(list(string), [])
     secrets_wo_version = optional(number)
     secret_id_rotation = optional(string)

@@ -7,8 +7,19 @@ data "mosaic_external_secret" "web" {
   field_names          = { "database/app" = ["host", "password", "username"] }
   kubernetes_namespace = "web"
   env_names            = { "database/app.password" = "DB_PASSWORD" }
-  plain_env            = { PORT = { default = "3000", reason = "non-secret, the app works at any port" } }
-  versions             = { "database/app" = 3 } # mosaic_app_secrets.web.versions: the rollout annotation follows it
+  plain_env = {
+    PORT        = { default = "3000", reason = "non-secret, the app works at any port" }
+    NODE_ENV    = { default = "production", reason = "non-secret mode switch" }
+    BILLING_API = { default = "https://api.stripe.com", reason = "public API address" }
+  }
+  # Types, enforced alike by the zod, pydantic and Go validators. The versions the rollout
+  # revision follows are read from Vault by the data source itself.
+  rules = {
+    PORT        = { type = "port" }
+    NODE_ENV    = { type = "enum", values = ["development", "production", "test"] }
+    BILLING_API = { type = "url" }
+    DB_PASSWORD = { min_length = 16 }
+  }
 }
 
 # Direct-Vault: the bootstrap ExternalSecret {service}-vault-auth (VAULT_ROLE_ID, VAULT_SECRET_ID).

@@ -6,41 +6,88 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/kelseyhightower/envconfig"
 )
 
-// Config is the app's environment.
+// Config is the app's environment. Build it with Load, which checks every rule first.
 type Config struct {
-	VaultAddr     string `envconfig:"VAULT_ADDR" required:"true"`
-	VaultRoleId   string `envconfig:"VAULT_ROLE_ID" required:"true"`
-	VaultSecretId string `envconfig:"VAULT_SECRET_ID" required:"true"`
+	VAULT_ADDR      string `envconfig:"VAULT_ADDR" required:"true"`
+	VAULT_ROLE_ID   string `envconfig:"VAULT_ROLE_ID" required:"true"`
+	VAULT_SECRET_ID string `envconfig:"VAULT_SECRET_ID" required:"true"`
+}
+
+type rule struct {
+	kind      string
+	minLength int
+	min, max  int64
+	values    []string
+}
+
+type variable struct {
+	name       string
+	rule       rule
+	hasDefault bool
+	def        string
+	message    string
+}
+
+var (
+	urlPattern = regexp.MustCompile("^[A-Za-z][A-Za-z0-9+.\\-]*://[^\\x00-\\x20\\x7f/?#]+([/?#][^\\x00-\\x20\\x7f]*)?$")
+	intPattern = regexp.MustCompile("^-?(0|[1-9][0-9]*)$")
+)
+
+// variables is the declaration, checked by broken.
+var variables = []variable{
+	{name: "VAULT_ADDR", rule: rule{kind: "url"}, hasDefault: false, def: "", message: "VAULT_ADDR must be a URL with a scheme and a host (https://host:port)"},
+	{name: "VAULT_ROLE_ID", rule: rule{kind: "string", minLength: 1}, hasDefault: false, def: "", message: "VAULT_ROLE_ID must not be empty"},
+	{name: "VAULT_SECRET_ID", rule: rule{kind: "string", minLength: 1}, hasDefault: false, def: "", message: "VAULT_SECRET_ID must not be empty"},
+}
+
+// broken reports whether a raw value breaks its rule; the same checks as env.ts and config.py.
+func (r rule) broken(s string) bool {
+	switch r.kind {
+	case "int", "port":
+		n, err := strconv.ParseInt(s, 10, 64)
+		return !intPattern.MatchString(s) || err != nil || n < r.min || n > r.max
+	case "bool":
+		return s != "true" && s != "false"
+	case "url":
+		return !urlPattern.MatchString(s)
+	case "enum":
+		return !slices.Contains(r.values, s)
+	}
+	return utf8.RuneCountInString(s) < r.minLength
 }
 
 // Load reads and checks the environment. Its error names each missing or invalid variable and
 // the rule it breaks, never a value.
 func Load() (*Config, error) {
-	var c Config
-	if err := envconfig.Process("", &c); err != nil {
-		return nil, err
-	}
 	var errs []error
-	if c.VaultAddr == "" {
-		errs = append(errs, errors.New("VAULT_ADDR is required"))
-	}
-	if u, err := url.Parse(c.VaultAddr); err != nil || u.Scheme == "" || u.Host == "" {
-		errs = append(errs, errors.New("VAULT_ADDR must be a URL"))
-	}
-	if c.VaultRoleId == "" {
-		errs = append(errs, errors.New("VAULT_ROLE_ID is required"))
-	}
-	if c.VaultSecretId == "" {
-		errs = append(errs, errors.New("VAULT_SECRET_ID is required"))
+	for _, v := range variables {
+		s, ok := os.LookupEnv(v.name)
+		switch {
+		case !ok && !v.hasDefault:
+			errs = append(errs, errors.New(v.name+" is required"))
+			continue
+		case !ok:
+			s = v.def
+		}
+		if v.rule.broken(s) {
+			errs = append(errs, errors.New(v.message))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }

@@ -6,50 +6,102 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/kelseyhightower/envconfig"
 )
 
-// Config is the app's environment.
+// Config is the app's environment. Build it with Load, which checks every rule first.
 type Config struct {
-	ApiBillingToken         string `envconfig:"API_BILLING_TOKEN" required:"true"`
-	ApiBillingUrl           string `envconfig:"API_BILLING_URL" required:"true"`
-	DatabaseAppPassword     string `envconfig:"DATABASE_APP_PASSWORD" required:"true"`
-	DatabaseAppUsername     string `envconfig:"DATABASE_APP_USERNAME" required:"true"`
-	JwtSigningKeyPrivateKey string `envconfig:"JWT_SIGNING_KEY_PRIVATE_KEY" required:"true"`
-	Port                    string `envconfig:"PORT" default:"3000"` // safe-default: non-secret, the app works at any port
+	API_BILLING_TOKEN     string `envconfig:"API_BILLING_TOKEN" required:"true"`
+	API_BILLING_URL       string `envconfig:"API_BILLING_URL" required:"true"`
+	DATABASE_APP_PASSWORD string `envconfig:"DATABASE_APP_PASSWORD" required:"true"`
+	DATABASE_APP_USERNAME string `envconfig:"DATABASE_APP_USERNAME" required:"true"`
+	JWT_SECRET            string `envconfig:"JWT_SECRET" required:"true"`
+	PORT                  int64  `envconfig:"PORT" default:"3000" desc:"safe-default: non-secret, the app works at any port"`
+	NODE_ENV              string `envconfig:"NODE_ENV" default:"production" desc:"safe-default: non-secret mode switch"`
+	LOG_JSON              bool   `envconfig:"LOG_JSON" default:"true" desc:"safe-default: log format"`
+	BILLING_ENDPOINT      string `envconfig:"BILLING_ENDPOINT" default:"https://api.stripe.com/v1" desc:"safe-default: public API address"`
+	CACHE_ADDR            string `envconfig:"CACHE_ADDR" default:"cache:6379" desc:"safe-default: in-cluster host:port"`
+}
+
+type rule struct {
+	kind      string
+	minLength int
+	min, max  int64
+	values    []string
+}
+
+type variable struct {
+	name       string
+	rule       rule
+	hasDefault bool
+	def        string
+	message    string
+}
+
+var (
+	urlPattern = regexp.MustCompile("^[A-Za-z][A-Za-z0-9+.\\-]*://[^\\x00-\\x20\\x7f/?#]+([/?#][^\\x00-\\x20\\x7f]*)?$")
+	intPattern = regexp.MustCompile("^-?(0|[1-9][0-9]*)$")
+)
+
+// variables is the declaration, checked by broken.
+var variables = []variable{
+	{name: "API_BILLING_TOKEN", rule: rule{kind: "string", minLength: 1}, hasDefault: false, def: "", message: "API_BILLING_TOKEN must not be empty"},
+	{name: "API_BILLING_URL", rule: rule{kind: "url"}, hasDefault: false, def: "", message: "API_BILLING_URL must be a URL with a scheme and a host (https://host:port)"},
+	{name: "DATABASE_APP_PASSWORD", rule: rule{kind: "string", minLength: 12}, hasDefault: false, def: "", message: "DATABASE_APP_PASSWORD must be at least 12 characters"},
+	{name: "DATABASE_APP_USERNAME", rule: rule{kind: "string", minLength: 1}, hasDefault: false, def: "", message: "DATABASE_APP_USERNAME must not be empty"},
+	{name: "JWT_SECRET", rule: rule{kind: "string", minLength: 32}, hasDefault: false, def: "", message: "JWT_SECRET must be at least 32 characters"},
+	{name: "PORT", rule: rule{kind: "port", min: 1, max: 65535}, hasDefault: true, def: "3000", message: "PORT must be an integer from 1 to 65535"},
+	{name: "NODE_ENV", rule: rule{kind: "enum", values: []string{"development", "production", "test"}}, hasDefault: true, def: "production", message: "NODE_ENV must be one of: development, production, test"},
+	{name: "LOG_JSON", rule: rule{kind: "bool"}, hasDefault: true, def: "true", message: "LOG_JSON must be true or false"},
+	{name: "BILLING_ENDPOINT", rule: rule{kind: "url"}, hasDefault: true, def: "https://api.stripe.com/v1", message: "BILLING_ENDPOINT must be a URL with a scheme and a host (https://host:port)"},
+	{name: "CACHE_ADDR", rule: rule{kind: "string", minLength: 0}, hasDefault: true, def: "cache:6379", message: "CACHE_ADDR may be any text"},
+}
+
+// broken reports whether a raw value breaks its rule; the same checks as env.ts and config.py.
+func (r rule) broken(s string) bool {
+	switch r.kind {
+	case "int", "port":
+		n, err := strconv.ParseInt(s, 10, 64)
+		return !intPattern.MatchString(s) || err != nil || n < r.min || n > r.max
+	case "bool":
+		return s != "true" && s != "false"
+	case "url":
+		return !urlPattern.MatchString(s)
+	case "enum":
+		return !slices.Contains(r.values, s)
+	}
+	return utf8.RuneCountInString(s) < r.minLength
 }
 
 // Load reads and checks the environment. Its error names each missing or invalid variable and
 // the rule it breaks, never a value.
 func Load() (*Config, error) {
-	var c Config
-	if err := envconfig.Process("", &c); err != nil {
-		return nil, err
-	}
 	var errs []error
-	if c.ApiBillingToken == "" {
-		errs = append(errs, errors.New("API_BILLING_TOKEN is required"))
-	}
-	if c.ApiBillingUrl == "" {
-		errs = append(errs, errors.New("API_BILLING_URL is required"))
-	}
-	if u, err := url.Parse(c.ApiBillingUrl); err != nil || u.Scheme == "" || u.Host == "" {
-		errs = append(errs, errors.New("API_BILLING_URL must be a URL"))
-	}
-	if c.DatabaseAppPassword == "" {
-		errs = append(errs, errors.New("DATABASE_APP_PASSWORD is required"))
-	}
-	if c.DatabaseAppUsername == "" {
-		errs = append(errs, errors.New("DATABASE_APP_USERNAME is required"))
-	}
-	if len(c.JwtSigningKeyPrivateKey) < 32 {
-		errs = append(errs, errors.New("JWT_SIGNING_KEY_PRIVATE_KEY must be at least 32 characters"))
+	for _, v := range variables {
+		s, ok := os.LookupEnv(v.name)
+		switch {
+		case !ok && !v.hasDefault:
+			errs = append(errs, errors.New(v.name+" is required"))
+			continue
+		case !ok:
+			s = v.def
+		}
+		if v.rule.broken(s) {
+			errs = append(errs, errors.New(v.message))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
