@@ -55,15 +55,16 @@ now=$(date +%s)
 header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
 claims() { printf '{"iss":"https://token.actions.githubusercontent.com","aud":"https://github.com/acme","sub":"repo:%s:ref:refs/heads/main","repository":"%s","ref":"refs/heads/main","iat":%d,"nbf":%d,"exp":%d}' "$1" "$1" "$now" "$now" "$((now + 600))" | b64url; }
 sign() { local body="$header.$(claims "$1")"; printf '%s.%s' "$body" "$(printf '%s' "$body" | openssl dgst -sha256 -sign "$work/ci.key" | b64url)"; }
-ci_token=$("$VAULT" write -field=token auth/jwt/login role=ci-writer-dev jwt="$(sign acme/platform-secrets)")
-echo "acme/platform-secrets@main: login OK, policies: $(VAULT_TOKEN=$ci_token "$VAULT" token lookup -format=json | grep -oE '"ci-writer-dev"' | head -1)"
-if "$VAULT" write auth/jwt/login role=ci-writer-dev jwt="$(sign acme/other-repo)" >/dev/null 2>&1; then
+ci_role=ci-writer-dev-platform-secrets
+ci_token=$("$VAULT" write -field=token auth/jwt-ci/login role=$ci_role jwt="$(sign acme/platform-secrets)")
+echo "acme/platform-secrets@main: login OK, policies: $(VAULT_TOKEN=$ci_token "$VAULT" token lookup -format=json | grep -oE "\"$ci_role\"" | head -1)"
+if "$VAULT" write auth/jwt-ci/login role=$ci_role jwt="$(sign acme/other-repo)" >/dev/null 2>&1; then
   echo "acme/other-repo: login ALLOWED (unexpected)"; exit 1
 else
-  echo "acme/other-repo: login refused (bound claim repository does not match)"
+  echo "acme/other-repo: login refused (bound subject does not match)"
 fi
-if VAULT_TOKEN=$ci_token "$VAULT" kv get -mount=secret-dev web/database/app >/dev/null 2>&1; then echo "ci-writer-dev reads secret-dev/web/database/app: allowed (a listed service)"; fi
-if ! VAULT_TOKEN=$ci_token "$VAULT" policy write web-dev - <<<'path "*" { capabilities = ["sudo"] }' >/dev/null 2>&1; then echo "ci-writer-dev widens web-dev's policy: denied (pinned to the rendered text)"; fi
+if VAULT_TOKEN=$ci_token "$VAULT" kv get -mount=secret-dev web/database/app >/dev/null 2>&1; then echo "$ci_role reads secret-dev/web/database/app: allowed (one of its services)"; fi
+if ! VAULT_TOKEN=$ci_token "$VAULT" policy write web-dev - <<<'path "*" { capabilities = ["sudo"] }' >/dev/null 2>&1; then echo "$ci_role widens web-dev's policy: denied (pinned to the rendered text)"; fi
 echo
 echo "==> the app and cluster side, from the same declaration"
 for o in web_env_ts web_config_py web_config_go web_readme_section backend_api_readme_section cluster_secret_store; do

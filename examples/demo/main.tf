@@ -36,20 +36,24 @@ variable "ci_public_key" {
 }
 
 # The platform side: the secret-dev mount (KV v2), the AppRole auth method, the ESO reader and
-# CI writer policies of dev, and the dev pipeline's identity: a JWT role ci-writer-dev bound to
-# the repository acme/platform-secrets on main.
+# CI writer policies of dev, and the dev pipeline's identity: a JWT role ci-writer-dev-platform-secrets
+# at the CI issuer's own mount (jwt-ci), bound to the repository acme/platform-secrets on main.
 resource "mosaic_platform" "this" {
   environments         = ["dev"]
   services             = { dev = ["web", "backend-api"] }
   app_extra_read_paths = { dev = { backend-api = ["database/creds/backend-api-role"] } }
-  jwt_auth = {
-    jwt_validation_pubkeys = [var.ci_public_key]
-    bound_issuer           = "https://token.actions.githubusercontent.com"
+  issuers = {
+    ci = {
+      jwt_validation_pubkeys = [var.ci_public_key]
+      bound_issuer           = "https://token.actions.githubusercontent.com"
+    }
   }
   ci_identities = {
-    dev = {
+    "dev/platform-secrets" = {
+      issuer          = "ci"
+      services        = ["web", "backend-api"]
       bound_audiences = ["https://github.com/acme"]
-      bound_claims    = { repository = "acme/platform-secrets", ref = "refs/heads/main" }
+      bound_subject   = "repo:acme/platform-secrets:ref:refs/heads/main"
     }
   }
 }
@@ -87,6 +91,7 @@ data "mosaic_external_secret" "web" {
   service              = mosaic_app_secrets.web.service
   field_names          = mosaic_app_secrets.web.field_names
   kubernetes_namespace = "web"
+  secret_store_name    = "vault-backend-web"
   plain_env            = { PORT = { default = "3000", reason = "non-secret, the app works at any port" } }
   rules                = { PORT = { type = "port" } }
 }
@@ -104,6 +109,8 @@ data "mosaic_external_secret" "backend_api" {
 
 data "mosaic_cluster_secret_store" "dev" {
   environment  = "dev"
+  namespace    = "web"
+  auth_mount   = "jwt-cluster-dev"
   vault_server = "https://vault.vault.svc:8200"
 }
 

@@ -17,9 +17,9 @@ func TestRenderStore(t *testing.T) {
 	t.Parallel()
 	schema := crdSchemaOf(t, storeSchemaFile())
 	for name, s := range map[string]Store{
-		"store-jwt-prod.yaml":       {Environment: "prod", Server: "https://vault.vault.svc:8200"},
-		"store-kubernetes-dev.yaml": {Environment: "dev", Name: "vault-dev", Server: "http://vault.vault.svc:8200", Auth: "kubernetes", AuthMount: "k8s-dev"},
-		"store-jwt-staging-ns.yaml": {Environment: "staging", Server: "https://vault.example.internal", Audiences: []string{"vault", "eso"}, ServiceAccount: "eso", ServiceAccountNamespace: "eso-system", VaultNamespace: "platform"},
+		"store-jwt-prod.yaml":       {Environment: "prod", Namespace: "payments", Server: "https://vault.vault.svc:8200", AuthMount: "jwt-cluster-prod"},
+		"store-kubernetes-dev.yaml": {Environment: "dev", Namespace: "web", Name: "vault-dev", Server: "http://vault.vault.svc:8200", Auth: "kubernetes", AuthMount: "k8s-dev"},
+		"store-jwt-staging-ns.yaml": {Environment: "staging", Namespace: "shop", Server: "https://vault.example.internal", AuthMount: "jwt-cluster", Audiences: []string{"vault", "eso"}, ServiceAccount: "eso", VaultNamespace: "platform"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -40,7 +40,7 @@ func TestRenderStore(t *testing.T) {
 func TestStoreSchemaRejects(t *testing.T) {
 	t.Parallel()
 	schema := crdSchemaOf(t, storeSchemaFile())
-	out, err := RenderStore(Store{Environment: "prod", Server: "https://vault:8200"})
+	out, err := RenderStore(Store{Environment: "prod", Namespace: "web", Server: "https://vault:8200", AuthMount: "jwt-k8s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +66,14 @@ func TestRenderStoreBadInput(t *testing.T) {
 		s    Store
 		attr string
 	}{
-		"name not DNS-1123": {Store{Environment: "prod", Name: "Vault_Backend", Server: "https://v:8200"}, "name"},
-		"server not a URL":  {Store{Environment: "prod", Server: "vault:8200"}, "vault_server"},
-		"environment":       {Store{Environment: "production", Server: "https://v:8200"}, "environment"},
-		"auth":              {Store{Environment: "prod", Server: "https://v:8200", Auth: "token"}, "auth"},
-		"service account":   {Store{Environment: "prod", Server: "https://v:8200", ServiceAccount: "ESO"}, "service_account"},
+		"name not DNS-1123": {Store{Environment: "prod", Namespace: "web", Name: "Vault_Backend", Server: "https://v:8200", AuthMount: "jwt"}, "name"},
+		"server not a URL":  {Store{Environment: "prod", Namespace: "web", Server: "vault:8200", AuthMount: "jwt"}, "vault_server"},
+		"environment":       {Store{Environment: "production", Namespace: "web", Server: "https://v:8200", AuthMount: "jwt"}, "environment"},
+		"auth":              {Store{Environment: "prod", Namespace: "web", Server: "https://v:8200", Auth: "token"}, "auth"},
+		"service account":   {Store{Environment: "prod", Namespace: "web", Server: "https://v:8200", ServiceAccount: "ESO", AuthMount: "jwt"}, "service_account"},
+		"no namespace":      {Store{Environment: "prod", Server: "https://v:8200", AuthMount: "jwt"}, "namespace"},
+		"namespace newline": {Store{Environment: "prod", Namespace: "web\nkind: Secret", Server: "https://v:8200", AuthMount: "jwt"}, "namespace"},
+		"no auth mount":     {Store{Environment: "prod", Namespace: "web", Server: "https://v:8200"}, "auth_mount"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -95,34 +95,39 @@ func CIWriterPolicyName(env string) string { return ciWriterPrefix + "-" + env }
 // Vault's ACL globs match only at the end of a path, so a "*-{env}" rule cannot be written: the
 // services are listed, which is also least privilege.
 func CIWriterPolicy(env, approleMount string, services map[string][]string) string {
-	mount := mountPrefix + env
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Managed by terraform-provider-mosaic: CI writer for %s. Do not edit by hand.\n", env)
 	b.WriteString("# What a pipeline needs to apply mosaic_app_secrets for the listed services in this environment and no other.\n")
-	writeRule(&b, "sys/mounts/"+mount, "read")
+	ciWriterRules(&b, env, approleMount, services)
+	return b.String()
+}
+
+// ciWriterRules writes the rules of CIWriterPolicy for services.
+func ciWriterRules(b *strings.Builder, env, approleMount string, services map[string][]string) {
+	mount := mountPrefix + env
+	writeRule(b, "sys/mounts/"+mount, "read")
 	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		name := PolicyName(env, svc)
-		fmt.Fprintf(&b, "\n# %s\n", svc)
+		fmt.Fprintf(b, "\n# %s\n", svc)
 		for _, tree := range []string{svc, svc + BootstrapSuffix} {
-			writeRule(&b, mount+"/data/"+tree+"/*", "create", "read", "update", "delete")
-			writeRule(&b, mount+"/metadata/"+tree+"/*", "create", "read", "update", "delete", "list")
-			writeRule(&b, mount+"/delete/"+tree+"/*", "update")
-			writeRule(&b, mount+"/undelete/"+tree+"/*", "update")
+			writeRule(b, mount+"/data/"+tree+"/*", "create", "read", "update", "delete")
+			writeRule(b, mount+"/metadata/"+tree+"/*", "create", "read", "update", "delete", "list")
+			writeRule(b, mount+"/delete/"+tree+"/*", "update")
+			writeRule(b, mount+"/undelete/"+tree+"/*", "update")
 		}
-		writeRuleParams(&b, "sys/policies/acl/"+name, []string{"create", "read", "update", "delete"},
+		writeRuleParams(b, "sys/policies/acl/"+name, []string{"create", "read", "update", "delete"},
 			map[string][]string{"policy": {hclString(AppPolicy(env, svc, services[svc]))}})
 		role := "auth/" + approleMount + "/role/" + name
-		writeRuleParams(&b, role, []string{"create", "read", "update", "delete"}, map[string][]string{
+		writeRuleParams(b, role, []string{"create", "read", "update", "delete"}, map[string][]string{
 			"token_policies": {hclString(name)}, "token_ttl": nil, "token_max_ttl": nil, "secret_id_ttl": nil,
 			"secret_id_num_uses": nil, "token_bound_cidrs": nil, "secret_id_bound_cidrs": nil, "bind_secret_id": {"true"},
 		})
-		writeRule(&b, role+"/role-id", "read")
-		writeRuleParams(&b, role+"/secret-id", []string{"update", "list"}, map[string][]string{"metadata": nil})
-		writeRule(&b, role+"/secret-id/lookup", "update")
-		writeRule(&b, role+"/secret-id-accessor/lookup", "update")
-		writeRule(&b, role+"/secret-id-accessor/destroy", "update")
+		writeRule(b, role+"/role-id", "read")
+		writeRuleParams(b, role+"/secret-id", []string{"update", "list"}, map[string][]string{"metadata": nil})
+		writeRule(b, role+"/secret-id/lookup", "update")
+		writeRule(b, role+"/secret-id-accessor/lookup", "update")
+		writeRule(b, role+"/secret-id-accessor/destroy", "update")
 	}
-	return b.String()
 }
 
 // writeRuleParams writes a rule with allowed_parameters: each parameter to its allowed values,

@@ -48,7 +48,7 @@ func TestAccBadInputs(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				want := strings.ReplaceAll(tc.want, " ", `\s+`)
-				attr := `\d+:\s+` + regexp.QuoteMeta(tc.attribute) + `\b`
+				attr := `\d+:\s+"?` + regexp.QuoteMeta(tc.attribute) + `\b` // a map key may be quoted
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					TerraformVersionChecks:   terraform111,

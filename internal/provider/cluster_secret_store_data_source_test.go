@@ -10,8 +10,9 @@ import (
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/eso"
 )
 
-// The ClusterSecretStore of an environment, as Terraform renders it: the eso-reader role of that
-// environment, its mount, and exactly what internal/eso renders (validated there against the CRD).
+// The ClusterSecretStore of a namespace, as Terraform renders it: the namespace's eso-reader role
+// at the cluster issuer's mount, the environment's mount, conditions that admit only that
+// namespace, and exactly what internal/eso renders (validated there against the CRD).
 func TestAccClusterSecretStore(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -19,15 +20,17 @@ func TestAccClusterSecretStore(t *testing.T) {
 			Config: `
 data "mosaic_cluster_secret_store" "prod" {
   environment  = "prod"
+  namespace    = "shop"
+  auth_mount   = "jwt-cluster-prod"
   vault_server = "https://vault.vault.svc:8200"
 }
 `,
 			Check: resource.TestCheckResourceAttrWith("data.mosaic_cluster_secret_store.prod", "manifest", func(v string) error {
-				want, err := eso.RenderStore(eso.Store{Environment: "prod", Server: "https://vault.vault.svc:8200"})
+				want, err := eso.RenderStore(eso.Store{Environment: "prod", Namespace: "shop", AuthMount: "jwt-cluster-prod", Server: "https://vault.vault.svc:8200"})
 				if err != nil {
 					return err
 				}
-				if v != want || !strings.Contains(v, "role: eso-reader-prod") || !strings.Contains(v, "path: secret-prod") {
+				if v != want || !strings.Contains(v, "role: eso-reader-prod-shop") || !strings.Contains(v, "namespaces:\n        - shop") || !strings.Contains(v, "path: secret-prod") {
 					return fmt.Errorf("manifest:\n%s", v)
 				}
 				return nil

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,10 +23,11 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	if diags.HasError() {
 		return nil
 	}
-	envs, _, readers, writers := r.desired(ctx, plan, diags)
+	p := r.desired(ctx, plan, diags)
 	if diags.HasError() {
 		return nil
 	}
+	envs, readers, writers := p.envs, p.readers, p.writers
 	var priorEnvs []string
 	if prior != nil {
 		diags.Append(prior.Environments.ElementsAs(ctx, &priorEnvs, false)...)
@@ -42,19 +44,26 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	}
 
 	st := *plan
-	st.JWTManaged = types.BoolValue(false)
-	if prior != nil && !prior.JWTManaged.IsNull() && !prior.JWTManaged.IsUnknown() {
-		st.JWTManaged = prior.JWTManaged
-	}
+	ids := newIdentityState(ctx, prior, diags)
+	ids.into(&st)
 	st.AppRoleManaged = types.BoolValue(false)
 	if prior != nil && !prior.AppRoleManaged.IsNull() && !prior.AppRoleManaged.IsUnknown() {
 		st.AppRoleManaged = prior.AppRoleManaged
+	}
+	if !r.claim(ctx, c, prior, &st, diags) {
+		switch {
+		case prior != nil: // nothing written: the state stays what it was
+			return prior
+		case st.OwnerID.IsUnknown():
+			return nil
+		}
+		return &st // the marker write may have landed: destroy removes it
 	}
 	mount := r.approleMount()
 	ok, err := c.AuthMounted(ctx, mount)
 	if err != nil {
 		vaultError(ctx, c, diags, "Cannot list auth methods", "read", "sys/auth", err)
-		return nil
+		return &st // the marker is written: the state records it, so that destroy removes it
 	}
 	if !ok {
 		if err := c.EnableAuth(ctx, mount, "approle"); err != nil {
@@ -99,7 +108,15 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 			}
 		}
 	}
-	if !r.convergeIdentities(ctx, c, prior, &st, envs, diags) {
+	if prior != nil {
+		stale := slices.Concat(sortedKeys(prior.ESOReaderPolicies), sortedKeys(prior.CIWriterPolicies))
+		if !r.deletePolicies(ctx, c, stale, func(name string) bool { return readers[name] != nil || writers[name] != nil }, diags) {
+			return &st
+		}
+	}
+	ok = r.convergeIdentities(ctx, c, p.id, ids, diags)
+	ids.into(&st)
+	if !ok {
 		return &st
 	}
 	for _, env := range removed {
@@ -141,6 +158,58 @@ func (r *PlatformResource) removeEnvironment(ctx context.Context, c *vault.Clien
 			vaultError(ctx, c, diags, "Cannot delete policy", "delete", vault.PolicyPath(name), err)
 			return false
 		}
+	}
+	return true
+}
+
+// deletePolicies deletes the named policies, but those keep reports (nil: none kept).
+func (r *PlatformResource) deletePolicies(ctx context.Context, c *vault.Client, names []string, keep func(string) bool, diags *diag.Diagnostics) bool {
+	for _, name := range names {
+		if keep != nil && keep(name) {
+			continue
+		}
+		if err := c.DeletePolicy(ctx, name); err != nil && !vault.IsNotFound(err) {
+			vaultError(ctx, c, diags, "Cannot delete policy", "delete", vault.PolicyPath(name), err)
+			return false
+		}
+	}
+	return true
+}
+
+// claim makes this resource the owner of the platform in Vault: the marker policy names the
+// owner. A create finds no marker and writes one; an update finds its own (or writes it again).
+// A marker of another owner means another mosaic_platform manages this Vault: refused, with
+// the way to import. st.OwnerID is known once a marker write was attempted.
+func (r *PlatformResource) claim(ctx context.Context, c *vault.Client, prior, st *PlatformModel, diags *diag.Diagnostics) bool {
+	text, err := c.GetPolicy(ctx, policy.PlatformMarkerPolicy)
+	if err != nil && !vault.IsNotFound(err) {
+		vaultError(ctx, c, diags, "Cannot read the platform marker", "read", vault.PolicyPath(policy.PlatformMarkerPolicy), err)
+		return false
+	}
+	mine := ""
+	if prior != nil {
+		mine = prior.OwnerID.ValueString()
+	}
+	if err == nil {
+		if owner := policy.PlatformMarkerOwner(text); prior == nil || owner != mine {
+			diags.AddError("Vault already has a mosaic_platform", fmt.Sprintf(
+				"The policy %s says that another mosaic_platform (owner %q) manages this Vault's environment mounts, auth methods and policies. "+
+					"mosaic_platform never takes over another one's: two states would rewrite and destroy each other's policies and identities. "+
+					"Manage the platform from one place: adopt it here with `terraform import <address> platform` (or an import block with id = \"platform\") "+
+					"after removing it from the other state (`terraform state rm`), or remove %s from Vault if its owner is gone. Nothing was written.",
+				vault.PolicyPath(policy.PlatformMarkerPolicy), owner, vault.PolicyPath(policy.PlatformMarkerPolicy)))
+			return false
+		}
+		st.OwnerID = types.StringValue(mine)
+		return true
+	}
+	if mine == "" {
+		mine = rand.Text()
+	}
+	st.OwnerID = types.StringValue(mine)
+	if err := c.PutPolicy(ctx, policy.PlatformMarkerPolicy, policy.PlatformMarker(mine)); err != nil {
+		vaultError(ctx, c, diags, "Cannot write the platform marker", "write (create/update)", vault.PolicyPath(policy.PlatformMarkerPolicy), err)
+		return false
 	}
 	return true
 }

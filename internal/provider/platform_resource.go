@@ -26,9 +26,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = &PlatformResource{}
-	_ resource.ResourceWithImportState = &PlatformResource{}
-	_ resource.ResourceWithModifyPlan  = &PlatformResource{}
+	_ resource.ResourceWithConfigure    = &PlatformResource{}
+	_ resource.ResourceWithImportState  = &PlatformResource{}
+	_ resource.ResourceWithModifyPlan   = &PlatformResource{}
+	_ resource.ResourceWithUpgradeState = &PlatformResource{}
 )
 
 // NewPlatformResource returns the mosaic_platform resource.
@@ -53,11 +54,14 @@ type PlatformModel struct {
 	CIWriterPolicies        types.Map    `tfsdk:"ci_writer_policies"`
 	AppRoleMount            types.String `tfsdk:"approle_mount"`
 	AppRoleManaged          types.Bool   `tfsdk:"approle_managed"`
-	JWTAuth                 types.Object `tfsdk:"jwt_auth"`
+	Issuers                 types.Map    `tfsdk:"issuers"`
 	CIIdentities            types.Map    `tfsdk:"ci_identities"`
 	ESOIdentities           types.Map    `tfsdk:"eso_identities"`
-	JWTManaged              types.Bool   `tfsdk:"jwt_managed"`
+	JWTAuth                 types.Object `tfsdk:"jwt_auth"`
+	ManagedAuthMounts       types.List   `tfsdk:"managed_auth_mounts"`
+	IssuerConfigs           types.Map    `tfsdk:"issuer_configs"`
 	JWTRoles                types.Map    `tfsdk:"jwt_roles"`
+	OwnerID                 types.String `tfsdk:"owner_id"`
 }
 
 func (r *PlatformResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -70,6 +74,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		all[i] = types.StringValue(e)
 	}
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "The platform side every app relies on, in one declaration per Vault: each environment's KV v2 " +
 			"mount (`secret-dev`, `secret-staging`, `secret-prod`), the AppRole auth method at the provider's `approle_mount` " +
 			"(enabled if missing, adopted if present, disabled on destroy only if this resource enabled it), and per environment " +
@@ -82,7 +87,14 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"destroyed in the same run still hold their secrets).\n\n" +
 			"A pipeline holding `ci-writer-{env}` reaches only the listed services: their KV paths and bootstrap entries, their " +
 			"policy (only with the exact text the provider renders, see `app_extra_read_paths`) and their AppRole role (bound " +
-			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.",
+			"to the app's own policy only; other role parameters are denied). See the Reliability guide for the threat model.\n\n" +
+			"Identities: each issuer in `issuers` gets its own JWT auth mount (one key source, one `bound_issuer`); each CI pipeline " +
+			"(`ci_identities`) logs in there as `ci-writer-{env}-{pipeline}`, pinned to its own services, and each namespace's ESO " +
+			"(`eso_identities`) as `eso-reader-{env}-{namespace}`, reading only the apps deployed in that namespace. The plan refuses " +
+			"weak bindings on the attribute at fault and two identities one token could satisfy. Every auth config and role field is " +
+			"read back (`issuer_configs`, `jwt_roles`): a change made in Vault shows in the plan and apply restores it.\n\n" +
+			"Ownership: the resource writes the marker policy `mosaic-platform` naming its `owner_id`; a second `mosaic_platform` " +
+			"over the same Vault (another workspace or state) is refused at apply before it writes anything, and told to import.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Always `platform`.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
@@ -118,9 +130,19 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	identitySchema(resp.Schema.Attributes)
 }
 
-// desired computes mounts and policy texts from environments and services.
-func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags *diag.Diagnostics) (envs []string, mounts, readers, writers map[string]attr.Value) {
-	diags.Append(m.Environments.ElementsAs(ctx, &envs, false)...)
+// platformPlan is what a configuration writes.
+type platformPlan struct {
+	envs                     []string
+	apps                     map[string]map[string][]string // env -> service -> extra read paths
+	mounts, readers, writers map[string]attr.Value
+	id                       identityPlan
+}
+
+// desired computes mounts, policy texts and identities from the configuration.
+func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags *diag.Diagnostics) *platformPlan {
+	p := &platformPlan{apps: map[string]map[string][]string{}}
+	diags.Append(m.Environments.ElementsAs(ctx, &p.envs, false)...)
+	envs := p.envs
 	services := map[string][]string{}
 	if !m.Services.IsNull() {
 		diags.Append(m.Services.ElementsAs(ctx, &services, false)...)
@@ -155,17 +177,19 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 			}
 		}
 	}
-	mounts, readers, writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	p.mounts, p.readers, p.writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
 	for _, env := range envs {
 		apps := map[string][]string{}
 		for _, svc := range services[env] {
 			apps[svc] = extra[env][svc]
 		}
-		mounts[env] = types.StringValue(policy.MountOf(env))
-		readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
-		writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), apps))
+		p.apps[env] = apps
+		p.mounts[env] = types.StringValue(policy.MountOf(env))
+		p.readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
+		p.writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), apps))
 	}
-	return envs, mounts, readers, writers
+	r.identities(ctx, m, p, diags)
+	return p
 }
 
 func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -180,23 +204,31 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	var plan PlatformModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() ||
-		plan.JWTAuth.IsUnknown() || plan.CIIdentities.IsUnknown() || plan.ESOIdentities.IsUnknown() {
-		return
+		!fullyKnown(ctx, plan.Issuers, plan.CIIdentities, plan.ESOIdentities) {
+		return // checked again at apply, with every value known
 	}
-	envs, mounts, readers, writers := r.desired(ctx, &plan, &resp.Diagnostics)
-	_, _, roles := r.identities(ctx, &plan, envs, &resp.Diagnostics)
+	p := r.desired(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.JWTRoles = roleSummaries(roles)
-	if !r.environmentsAllowed(envs, "write", path.Root("environments"), &resp.Diagnostics) {
+	if !r.environmentsAllowed(p.envs, "write", path.Root("environments"), &resp.Diagnostics) {
 		return
 	}
+	roles, configs := map[string]string{}, map[string]string{}
+	for _, role := range p.id.roles {
+		roles[role.key()] = roleSummary(role.params)
+	}
+	for mount, cfg := range p.id.configs {
+		configs[mount] = configSummary(cfg)
+	}
+	plan.JWTRoles, plan.IssuerConfigs = stringMap(roles), stringMap(configs)
 	plan.ID = types.StringValue("platform")
-	plan.Mounts = types.MapValueMust(types.StringType, mounts)
-	plan.ESOReaderPolicies = types.MapValueMust(types.StringType, readers)
-	plan.CIWriterPolicies = types.MapValueMust(types.StringType, writers)
+	plan.Mounts = types.MapValueMust(types.StringType, p.mounts)
+	plan.ESOReaderPolicies = types.MapValueMust(types.StringType, p.readers)
+	plan.CIWriterPolicies = types.MapValueMust(types.StringType, p.writers)
 	plan.AppRoleMount = types.StringValue(r.approleMount())
+	plan.ManagedAuthMounts = types.ListUnknown(types.StringType)
+	plan.OwnerID = types.StringUnknown()
 	if !req.State.Raw.IsNull() {
 		var prior PlatformModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -204,9 +236,11 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		if prior.AppRoleMount.ValueString() == "" {
 			plan.AppRoleManaged = types.BoolUnknown()
 		}
-		plan.JWTManaged = prior.JWTManaged
-		if !plan.JWTAuth.Equal(prior.JWTAuth) || prior.JWTManaged.IsNull() {
-			plan.JWTManaged = types.BoolUnknown()
+		if prior.OwnerID.ValueString() != "" {
+			plan.OwnerID = prior.OwnerID
+		}
+		if plan.IssuerConfigs.Equal(prior.IssuerConfigs) && !prior.ManagedAuthMounts.IsNull() {
+			plan.ManagedAuthMounts = prior.ManagedAuthMounts
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -268,17 +302,16 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 			resp.Diagnostics.AddWarning("Environment mount missing", fmt.Sprintf("%s/ is missing or not KV v2; the next apply creates it.", policy.MountOf(env)))
 		}
 		for name, dst := range map[string]map[string]attr.Value{policy.ESOReaderPolicyName(env): readers, policy.CIWriterPolicyName(env): writers} {
-			text, err := c.GetPolicy(ctx, name)
-			switch {
-			case vault.IsNotFound(err):
-				if !st.Environments.IsNull() {
-					dst[name] = types.StringValue("")
-				}
-			case err != nil:
-				vaultError(ctx, c, &resp.Diagnostics, "Cannot read policy", "read", vault.PolicyPath(name), err)
+			if !r.readPolicy(ctx, c, name, dst, !st.Environments.IsNull(), &resp.Diagnostics) {
 				return
-			default:
-				dst[name] = types.StringValue(text)
+			}
+		}
+	}
+	// The pipelines' and namespaces' policies this resource wrote.
+	for src, dst := range map[*types.Map]map[string]attr.Value{&st.ESOReaderPolicies: readers, &st.CIWriterPolicies: writers} {
+		for name := range src.Elements() {
+			if _, done := dst[name]; !done && !r.readPolicy(ctx, c, name, dst, true, &resp.Diagnostics) {
+				return
 			}
 		}
 	}
@@ -313,17 +346,53 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if st.AppRoleManaged.IsNull() {
 		st.AppRoleManaged = types.BoolValue(false)
 	}
-	if st.JWTManaged.IsNull() {
-		st.JWTManaged = types.BoolValue(false)
-	}
-	if st.JWTAuth.IsNull() && st.JWTRoles.IsNull() {
+	if st.JWTAuth.IsNull() {
 		st.JWTAuth = types.ObjectNull(jwtAuthAttrTypes)
+	}
+	marker, err := c.GetPolicy(ctx, policy.PlatformMarkerPolicy)
+	if err != nil && !vault.IsNotFound(err) {
+		vaultError(ctx, c, &resp.Diagnostics, "Cannot read the platform marker", "read", vault.PolicyPath(policy.PlatformMarkerPolicy), err)
+		return
+	}
+	if owner := policy.PlatformMarkerOwner(marker); st.OwnerID.ValueString() == "" { // import, or a state from before markers
+		st.OwnerID = types.StringValue(owner)
+	} else if owner != st.OwnerID.ValueString() {
+		resp.Diagnostics.AddWarning("Platform marker changed", fmt.Sprintf("%s names owner %q, not this resource's %q: another mosaic_platform may manage this Vault; the next apply refuses to continue.",
+			vault.PolicyPath(policy.PlatformMarkerPolicy), owner, st.OwnerID.ValueString()))
 	}
 	r.readIdentities(ctx, c, &st, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+}
+
+// fullyKnown reports whether every value, and everything nested in it, is known.
+func fullyKnown(ctx context.Context, vals ...attr.Value) bool {
+	for _, v := range vals {
+		tv, err := v.ToTerraformValue(ctx)
+		if err != nil || !tv.IsFullyKnown() {
+			return false
+		}
+	}
+	return true
+}
+
+// readPolicy reads a policy into dst (as "" when missing and keepMissing): false on error.
+func (r *PlatformResource) readPolicy(ctx context.Context, c *vault.Client, name string, dst map[string]attr.Value, keepMissing bool, diags *diag.Diagnostics) bool {
+	text, err := c.GetPolicy(ctx, name)
+	switch {
+	case vault.IsNotFound(err):
+		if keepMissing {
+			dst[name] = types.StringValue("")
+		}
+	case err != nil:
+		vaultError(ctx, c, diags, "Cannot read policy", "read", vault.PolicyPath(name), err)
+		return false
+	default:
+		dst[name] = types.StringValue(text)
+	}
+	return true
 }
 
 func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -350,11 +419,16 @@ func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteReques
 		}
 	}
 	r.deleteIdentities(ctx, c, &st, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || !r.deletePolicies(ctx, c, slices.Concat(sortedKeys(st.ESOReaderPolicies), sortedKeys(st.CIWriterPolicies)), nil, &resp.Diagnostics) {
+		return
+	}
 	if st.AppRoleManaged.ValueBool() {
 		if err := c.DisableAuth(ctx, r.approleMount()); err != nil {
 			vaultError(ctx, c, &resp.Diagnostics, "Cannot disable AppRole", "delete", vault.AuthPath(r.approleMount()), err)
+			return
 		}
 	}
+	r.deletePolicies(ctx, c, []string{policy.PlatformMarkerPolicy}, nil, &resp.Diagnostics)
 }
 
 func (r *PlatformResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

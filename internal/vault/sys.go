@@ -132,3 +132,15 @@ func (c *Client) EnableAuth(ctx context.Context, path, typ string) error {
 func (c *Client) DisableAuth(ctx context.Context, path string) error {
 	return classify(c.api.Sys().DisableAuthWithContext(ctx, path))
 }
+
+// ReadAuthConfig reads an auth method's configuration (auth/{mount}/config); nil when unset.
+func (c *Client) ReadAuthConfig(ctx context.Context, mount string) (map[string]any, error) {
+	s, err := c.api.Logical().ReadWithContext(ctx, AuthConfigPath(mount))
+	if err != nil {
+		return nil, classify(err)
+	}
+	if s == nil {
+		return nil, nil
+	}
+	return s.Data, nil
+}
