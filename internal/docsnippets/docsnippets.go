@@ -204,20 +204,24 @@ func InsertInto(config, header, addition string) (string, error) {
 
 // OnboardingGuide is the onboarding guide's path as a reader assembles it from the blocks
 // marked `<!-- onboarding: STEP -->`: the platform workspace after each step that changes it
-// (the blocks of the identity steps are added to `mosaic_platform.this`, as the guide says) and
-// the pipeline's workspace (its provider block and the first app).
+// (the identity steps' blocks go where the guide says: into `mosaic_platform.this`, into its
+// `issuers`, or beside it) and the pipeline's workspace (its provider block and the first app).
 type OnboardingGuide struct {
-	Platform []string // after step 1, after the CI identity, after the ESO identity
+	Platform []string // after step 1, after the CI identity, after the ESO identity and store
 	Pipeline string
 }
 
-// PlatformHeader opens the resource the guide's identity steps add to.
-const PlatformHeader = `resource "mosaic_platform" "this" {`
+// PlatformHeader opens the resource the guide's identity steps add to; IssuersHeader its
+// issuers map.
+const (
+	PlatformHeader = `resource "mosaic_platform" "this" {`
+	IssuersHeader  = `issuers = {`
+)
 
 // Onboarding assembles the guide from its blocks.
 func Onboarding(blocks []Block) (OnboardingGuide, error) {
 	step := map[string]string{}
-	for _, name := range []string{"platform", "ci-identity", "ci-provider", "eso-identity", "first-app"} {
+	for _, name := range []string{"platform", "ci-identity", "ci-provider", "eso-issuer", "eso-identity", "eso-keys", "eso-store", "first-app"} {
 		text, err := Marked(blocks, "onboarding", name)
 		if err != nil {
 			return OnboardingGuide{}, err
@@ -227,10 +231,19 @@ func Onboarding(blocks []Block) (OnboardingGuide, error) {
 	var g OnboardingGuide
 	platform := step["platform"]
 	g.Platform = append(g.Platform, platform)
-	for _, name := range []string{"ci-identity", "eso-identity"} {
-		var err error
-		if platform, err = InsertInto(platform, PlatformHeader, step[name]); err != nil {
-			return OnboardingGuide{}, fmt.Errorf("onboarding step %s: %w", name, err)
+	for _, stage := range [][]struct{ name, into string }{
+		{{"ci-identity", PlatformHeader}},
+		{{"eso-issuer", IssuersHeader}, {"eso-identity", PlatformHeader}, {"eso-keys", ""}, {"eso-store", ""}},
+	} {
+		for _, s := range stage {
+			if s.into == "" {
+				platform += "\n" + step[s.name]
+				continue
+			}
+			var err error
+			if platform, err = InsertInto(platform, s.into, step[s.name]); err != nil {
+				return OnboardingGuide{}, fmt.Errorf("onboarding step %s: %w", s.name, err)
+			}
 		}
 		g.Platform = append(g.Platform, platform)
 	}

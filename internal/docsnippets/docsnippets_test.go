@@ -53,11 +53,17 @@ func TestContainedIn(t *testing.T) {
 
 func TestOnboarding(t *testing.T) {
 	t.Parallel()
-	md := "<!-- onboarding: platform -->\n```terraform\nprovider \"mosaic\" {}\n\n" + PlatformHeader + "\n  a = 1\n}\n```\n" +
-		"<!-- onboarding: ci-identity -->\n```terraform\n  b = 2\n```\n" +
-		"<!-- onboarding: ci-provider -->\n```terraform\nprovider \"mosaic\" {\n}\n```\n" +
-		"<!-- onboarding: eso-identity -->\n```terraform\n  c = 3\n```\n" +
-		"<!-- onboarding: first-app -->\n```terraform\nresource \"r\" \"s\" {}\n```\n"
+	block := func(step, text string) string {
+		return "<!-- onboarding: " + step + " -->\n```terraform\n" + text + "```\n"
+	}
+	md := block("platform", "provider \"mosaic\" {}\n\n"+PlatformHeader+"\n  a = 1\n}\n") +
+		block("ci-identity", "  issuers = {\n    gh = 1\n  }\n") +
+		block("ci-provider", "provider \"mosaic\" {\n}\n") +
+		block("eso-issuer", "    k8s = 2\n") +
+		block("eso-identity", "  c = 3\n") +
+		block("eso-keys", "variable \"k\" {}\n") +
+		block("eso-store", "data \"d\" \"e\" {}\n") +
+		block("first-app", "resource \"r\" \"s\" {}\n")
 	blocks, err := Parse("guide.md", []byte(md))
 	if err != nil {
 		t.Fatal(err)
@@ -66,14 +72,24 @@ func TestOnboarding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := "provider \"mosaic\" {}\n\n" + PlatformHeader + "\n  a = 1\n  b = 2\n  c = 3\n}\n"
-	if len(g.Platform) != 3 || g.Platform[2] != last || !strings.Contains(g.Platform[1], "b = 2") || strings.Contains(g.Platform[1], "c = 3") {
-		t.Errorf("platform stages: %q", g.Platform)
+	want := []string{
+		"provider \"mosaic\" {}\n\n" + PlatformHeader + "\n  a = 1\n}\n",
+		"provider \"mosaic\" {}\n\n" + PlatformHeader + "\n  a = 1\n  issuers = {\n    gh = 1\n  }\n}\n",
+		"provider \"mosaic\" {}\n\n" + PlatformHeader + "\n  a = 1\n  issuers = {\n    gh = 1\n    k8s = 2\n  }\n  c = 3\n}\n" +
+			"\nvariable \"k\" {}\n\ndata \"d\" \"e\" {}\n",
+	}
+	if len(g.Platform) != len(want) {
+		t.Fatalf("platform stages: %q", g.Platform)
+	}
+	for i := range want {
+		if g.Platform[i] != want[i] {
+			t.Errorf("platform after stage %d:\n got %q\nwant %q", i, g.Platform[i], want[i])
+		}
 	}
 	if g.Pipeline != "provider \"mosaic\" {\n}\n\nresource \"r\" \"s\" {}\n" {
 		t.Errorf("pipeline: %q", g.Pipeline)
 	}
-	if _, err := Onboarding(blocks[:4]); err == nil || !strings.Contains(err.Error(), "onboarding: first-app") {
+	if _, err := Onboarding(blocks[:7]); err == nil || !strings.Contains(err.Error(), "onboarding: first-app") {
 		t.Errorf("a missing step: got %v", err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/vault/api"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/docsnippets"
@@ -38,8 +37,11 @@ func TestAccOnboardingGuide(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gh, k8s := acctest.NewIssuer(t, ghIssuer), acctest.NewIssuer(t, k8sIssuer)
-	lab := labKeys(t, gh, k8s)
+	gh, k8s := acctest.NewIssuer(t, ghIssuer), acctest.NewIssuer(t, guideClusterIssuer)
+	lab := labKeys(t, gh)
+	// Step 3's cluster keys are a variable of the platform's workspace: the lab cluster's key.
+	keys, _ := json.Marshal([]string{k8s.PublicPEM(t)})
+	t.Setenv("TF_VAR_cluster_prod_keys", string(keys))
 	// The guide's source address, served in process; its provider blocks read VAULT_ADDR and
 	// VAULT_TOKEN (the admin's) or TERRAFORM_VAULT_AUTH_JWT (the pipeline's ID token).
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "mosaicstack")
@@ -72,17 +74,18 @@ func TestAccOnboardingGuide(t *testing.T) {
 			// 2. The CI identity.
 			Config: lab.apply(t, guide.Platform[1]),
 			Check: vaultCheck(func() error {
-				r := v.Role(t, "jwt", "ci-writer-prod")
-				if fmt.Sprint(r["token_policies"]) != "[ci-writer-prod]" || fmt.Sprint(r["bound_claims"]) != "map[ref:refs/heads/main repository:acme/platform-secrets]" {
+				r := v.Role(t, guideCIMount, guideCIRole)
+				if fmt.Sprint(r["token_policies"]) != "["+guideCIRole+"]" || r["bound_subject"] != "repo:acme/platform-secrets:environment:prod" {
 					return fmt.Errorf("step 2: the CI role: %v", r)
 				}
-				other := gh.GitHubActionsToken(t, ghAudience, "acme/other", "refs/heads/main", 10*time.Minute)
-				if _, err := jwtLogin(v, "ci-writer-prod", other); err == nil {
-					return fmt.Errorf("step 2: a pipeline of another repository logged in as ci-writer-prod")
-				}
-				branch := gh.GitHubActionsToken(t, ghAudience, "acme/platform-secrets", "refs/heads/feature", 10*time.Minute)
-				if _, err := jwtLogin(v, "ci-writer-prod", branch); err == nil {
-					return fmt.Errorf("step 2: a pipeline of another branch logged in as ci-writer-prod")
+				for name, job := range map[string]acctest.GitHubJob{
+					"another repository":                     {Repo: "acme/other", Ref: "refs/heads/main", Environment: "prod"},
+					"main without the protected environment": {Repo: "acme/platform-secrets", Ref: "refs/heads/main"},
+					"another environment":                    {Repo: "acme/platform-secrets", Ref: "refs/heads/main", Environment: "staging"},
+				} {
+					if _, err := jwtLogin(v, guideCIMount, guideCIRole, gh.GitHubToken(t, ghAudience, job, 10*time.Minute)); err == nil {
+						return fmt.Errorf("step 2: a job of %s logged in as %s", name, guideCIRole)
+					}
 				}
 				return nil
 			}),
@@ -90,7 +93,7 @@ func TestAccOnboardingGuide(t *testing.T) {
 			// 3. The ESO identity; then, with the platform in place, the pipeline's workspace.
 			Config: lab.apply(t, guide.Platform[2]),
 			Check: vaultCheck(func() error {
-				if r := v.Role(t, "jwt", "eso-reader-prod"); fmt.Sprint(r["token_policies"]) != "[eso-reader-prod]" {
+				if r := v.Role(t, guideESOMount, guideESORole); fmt.Sprint(r["token_policies"]) != "["+guideESORole+"]" {
 					return fmt.Errorf("step 3: the ESO role: %v", r)
 				}
 				testAccOnboardingPipeline(t, v, guide.Pipeline, gh, k8s)
@@ -110,7 +113,8 @@ func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, g
 	t.Helper()
 	t.Setenv("VAULT_TOKEN", "")            // the pipeline has no token: only its ID token
 	defer t.Setenv("VAULT_TOKEN", v.Token) // the platform workspace's, for its destroy
-	t.Setenv("TERRAFORM_VAULT_AUTH_JWT", gh.GitHubActionsToken(t, ghAudience, "acme/platform-secrets", "refs/heads/main", 15*time.Minute))
+	t.Setenv("TERRAFORM_VAULT_AUTH_JWT", gh.GitHubToken(t, ghAudience,
+		acctest.GitHubJob{Repo: "acme/platform-secrets", Ref: "refs/heads/main", Environment: "prod"}, 15*time.Minute))
 	const pw1, pw2 = "first-value-4f1c9a", "rotated-value-8d2e7b"
 	t.Setenv("TF_VAR_db_password", pw1)
 	// 6. Rotation: "bump secrets_wo_version", with the new value.
@@ -141,7 +145,7 @@ func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, g
 				if p := v.Policy(t, "web-prod"); !strings.Contains(p, `path "secret-prod/data/web/*"`) {
 					return fmt.Errorf("step 4: the policy web-prod: %q", p)
 				}
-				ci, err := jwtLogin(v, "ci-writer-prod", os.Getenv("TERRAFORM_VAULT_AUTH_JWT"))
+				ci, err := jwtLogin(v, guideCIMount, guideCIRole, os.Getenv("TERRAFORM_VAULT_AUTH_JWT"))
 				if err != nil {
 					return fmt.Errorf("step 4: the pipeline's ID token does not log in: %w", err)
 				}
@@ -149,7 +153,7 @@ func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, g
 					{"the pipeline writes another environment", "write", "secret-dev/data/web/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
 					{"the pipeline writes an unlisted service", "write", "secret-prod/data/billing/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
 					{"the pipeline writes an unlisted service's policy", "write", "sys/policies/acl/billing-prod", map[string]any{"policy": `path "*" { capabilities = ["read"] }`}},
-					{"the pipeline grants itself more", "write", "sys/policies/acl/ci-writer-prod", map[string]any{"policy": `path "*" { capabilities = ["sudo"] }`}},
+					{"the pipeline grants itself more", "write", "sys/policies/acl/" + guideCIRole, map[string]any{"policy": `path "*" { capabilities = ["sudo"] }`}},
 				})
 				return testAccOnboardingESO(t, v, k8s, pw1)
 			})),
@@ -190,11 +194,15 @@ func podRevision(seen *string, changed bool) resource.TestCheckFunc {
 	}
 }
 
-// testAccOnboardingESO logs in as ESO does (its service account token, role eso-reader-prod)
-// and reads the app's secret; it may not write it, nor read another environment.
+// testAccOnboardingESO logs in as the web namespace's ESO does (its service account token, the
+// guide's role) and reads the app's secret; it may not write it, read another app's or another
+// environment's, and another namespace's service account is refused.
 func testAccOnboardingESO(t *testing.T, v *acctest.Server, k8s *acctest.Issuer, want string) error {
 	t.Helper()
-	eso, err := jwtLogin(v, "eso-reader-prod", k8s.KubernetesToken(t, "vault", "external-secrets", "external-secrets"))
+	if _, err := jwtLogin(v, guideESOMount, guideESORole, k8s.KubernetesToken(t, "vault", "payments", "external-secrets")); err == nil {
+		return fmt.Errorf("another namespace's service account logged in as %s", guideESORole)
+	}
+	eso, err := jwtLogin(v, guideESOMount, guideESORole, k8s.KubernetesToken(t, "vault", "web", "external-secrets"))
 	if err != nil {
 		return fmt.Errorf("ESO's service account token does not log in: %w", err)
 	}
@@ -208,43 +216,32 @@ func testAccOnboardingESO(t *testing.T, v *acctest.Server, k8s *acctest.Issuer, 
 	mustDeny(t, eso, []attack{
 		{"ESO writes the app's secret", "write", "secret-prod/data/web/database/app", map[string]any{"data": map[string]any{"password": "x"}}},
 		{"ESO reads another environment", "read", "secret-dev/data/web/database/app", nil},
+		{"ESO reads another app", "read", "secret-prod/data/backend-api/database/app", nil},
 	})
 	return nil
-}
-
-// jwtLogin logs in at auth/jwt as role with a signed JWT and returns a client with the token.
-func jwtLogin(v *acctest.Server, role, jwt string) (*api.Client, error) {
-	c, err := v.Client.Clone()
-	if err != nil {
-		return nil, err
-	}
-	c.ClearToken()
-	sec, err := c.Logical().Write("auth/jwt/login", map[string]any{"role": role, "jwt": jwt})
-	if err != nil {
-		return nil, err
-	}
-	if sec == nil || sec.Auth == nil {
-		return nil, fmt.Errorf("login returned no token")
-	}
-	c.SetToken(sec.Auth.ClientToken)
-	return c, nil
 }
 
 // labSubstitutions replace, each exactly once, what the guide points at GitHub or a cluster
 // with the lab's keys: Vault here cannot fetch GitHub's OIDC discovery document.
 type labSubstitutions [][2]string
 
-func labKeys(t *testing.T, gh, k8s *acctest.Issuer) labSubstitutions {
+func labKeys(t *testing.T, gh *acctest.Issuer) labSubstitutions {
 	t.Helper()
-	keys, _ := json.Marshal([]string{gh.PublicPEM(t), k8s.PublicPEM(t)})
-	return labSubstitutions{
-		// Step 2's issuer: GitHub's discovery URL becomes the lab key. Step 3 says "give jwt_auth
-		// the cluster's keys": the cluster's lab key joins it, and the one mount cannot be bound
-		// to GitHub's issuer alone, so bound_issuer goes.
-		{`oidc_discovery_url = "https://token.actions.githubusercontent.com"`, "jwt_validation_pubkeys = " + string(keys)},
-		{`bound_issuer       = "https://token.actions.githubusercontent.com"`, ""},
-	}
+	keys, _ := json.Marshal([]string{gh.PublicPEM(t)})
+	// Step 2's issuer: GitHub's discovery URL becomes the lab GitHub's key (its bound_issuer
+	// stays: the lab signs with GitHub's issuer URL).
+	return labSubstitutions{{`oidc_discovery_url = "https://token.actions.githubusercontent.com"`, "jwt_validation_pubkeys = " + string(keys)}}
 }
+
+// What the guide names: its CI identity's and ESO identity's mounts and roles, and the
+// cluster's issuer.
+const (
+	guideCIMount       = "jwt-github"
+	guideCIRole        = "ci-writer-prod-platform-secrets"
+	guideESOMount      = "jwt-cluster-prod"
+	guideESORole       = "eso-reader-prod-web"
+	guideClusterIssuer = "https://kubernetes.default.svc.cluster.local"
+)
 
 func (l labSubstitutions) apply(t *testing.T, config string) string {
 	t.Helper()
