@@ -59,7 +59,7 @@ func TestAccFunctions_errors(t *testing.T) {
 }
 
 // auth_login_jwt without role is refused at validate, on the attribute, before any login; and
-// with no login block at all the provider needs no role.
+// with no login block at all the provider needs no role (the run gets as far as calling Vault).
 func TestAccProvider_jwtRoleRequired(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -91,6 +91,8 @@ data "mosaic_external_secret" "web" {
   field_names          = { "database/app" = ["password"] }
 }
 `,
+			// Validation passes: the run gets as far as calling Vault, which is not there.
+			ExpectError: wsRegexp(`Vault at http://127.0.0.1:1 is unreachable`),
 		}},
 	})
 }
