@@ -7,10 +7,11 @@ cd "$root"
 "$root/scripts/check-terraform.sh"
 MOSAIC_VAULT_BIN=$("$root/scripts/vault-bin.sh")
 export MOSAIC_VAULT_BIN TF_ACC=1
-# The real runtimes the generated validators are proven with (node+zod, python+pydantic v1/v2).
+# The real runtimes the generated validators and Direct-Vault clients are proven with (node+zod+tsc,
+# python+pydantic v1/v2, python+hvac).
 runtimes=$("$root/scripts/runtimes.sh")
 eval "$runtimes"
-export MOSAIC_NODE_MODULES MOSAIC_PYTHON_V2 MOSAIC_PYTHON_V1
+export MOSAIC_NODE_MODULES MOSAIC_PYTHON_V2 MOSAIC_PYTHON_V1 MOSAIC_PYTHON_HVAC
 # An empty CLI configuration of our own: the tests never depend on the user's (or on a
 # TF_CLI_CONFIG_FILE that points at a missing file, as on these machines).
 cli_config=$(mktemp)

@@ -56,7 +56,7 @@ func VarsOf(a eso.App, m *eso.Manifests, rules map[string]policy.Rule) ([]Var, e
 	if a.Access == policy.AccessDirectVault {
 		boot := policy.BootstrapPath(a.Environment, a.Service)
 		vars = append(vars,
-			Var{Name: "VAULT_ADDR", Secret: true, Rule: policy.Rule{Type: policy.TypeURL}, Source: "the Deployment env (vault_addr)"},
+			Var{Name: eso.VaultAddrEnv, Secret: true, Rule: policy.Rule{Type: policy.TypeURL}, Source: "the Deployment env (vault_addr)"},
 			Var{Name: "VAULT_ROLE_ID", Secret: true, Rule: policy.Rule{MinLength: 1}, Source: boot + "#role_id"},
 			Var{Name: "VAULT_SECRET_ID", Secret: true, Rule: policy.Rule{MinLength: 1}, Source: boot + "#secret_id"})
 	} else {

@@ -8,10 +8,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,10 +23,14 @@ import (
 // combined output. The app prints "DUMP {json}" of the variables named in MOSAIC_DUMP_NAMES.
 type Runner func(t *testing.T, env map[string]string) (exit int, output string)
 
+// runtimeNames are the runtimes scripts/runtimes.sh provides.
+var runtimeNames = []string{"MOSAIC_NODE_MODULES", "MOSAIC_PYTHON_V2", "MOSAIC_PYTHON_V1", "MOSAIC_PYTHON_HVAC"}
+
 var runtimesOnce sync.Once
 var runtimes map[string]string
 
-// Runtimes returns MOSAIC_NODE_MODULES, MOSAIC_PYTHON_V2 and MOSAIC_PYTHON_V1 (scripts/runtimes.sh).
+// Runtimes returns MOSAIC_NODE_MODULES, MOSAIC_PYTHON_V2, MOSAIC_PYTHON_V1 and MOSAIC_PYTHON_HVAC
+// (scripts/runtimes.sh).
 func Runtimes(t *testing.T) map[string]string {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
@@ -32,10 +38,10 @@ func Runtimes(t *testing.T) map[string]string {
 	}
 	runtimesOnce.Do(func() {
 		runtimes = map[string]string{}
-		for _, k := range []string{"MOSAIC_NODE_MODULES", "MOSAIC_PYTHON_V2", "MOSAIC_PYTHON_V1"} {
+		for _, k := range runtimeNames {
 			runtimes[k] = os.Getenv(k)
 		}
-		if runtimes["MOSAIC_NODE_MODULES"] != "" && runtimes["MOSAIC_PYTHON_V2"] != "" && runtimes["MOSAIC_PYTHON_V1"] != "" {
+		if !slices.Contains(slices.Collect(maps.Values(runtimes)), "") {
 			return
 		}
 		_, file, _, _ := runtime.Caller(0)
@@ -50,7 +56,7 @@ func Runtimes(t *testing.T) map[string]string {
 			}
 		}
 	})
-	for _, k := range []string{"MOSAIC_NODE_MODULES", "MOSAIC_PYTHON_V2", "MOSAIC_PYTHON_V1"} {
+	for _, k := range runtimeNames {
 		if runtimes[k] == "" {
 			t.Fatalf("runtime %s is not available: run scripts/runtimes.sh (make test does) and see its error", k)
 		}

@@ -28,6 +28,9 @@ const (
 	DefaultBootstrapRefresh = "1h"
 )
 
+// VaultAddrEnv is the plain env entry with Vault's address of a Direct-Vault app.
+const VaultAddrEnv = "VAULT_ADDR"
+
 // ForceSyncAnnotation is the ExternalSecret annotation whose change makes ESO re-sync at once
 // (ESO reconciles on any metadata change; its docs use this key).
 const ForceSyncAnnotation = "force-sync"
@@ -213,7 +216,7 @@ func Render(a App) (*Manifests, error) {
 		es.Spec.RefreshInterval = orDefault(a.RefreshInterval, DefaultBootstrapRefresh)
 		es.Spec.Target = target{Name: secret, CreationPolicy: "Owner"}
 		key := policy.BootstrapPath(a.Environment, a.Service)
-		env = append(env, envVar{Name: "VAULT_ADDR", Value: a.VaultAddr})
+		env = append(env, envVar{Name: VaultAddrEnv, Value: a.VaultAddr})
 		for _, f := range []struct{ prop, name string }{{"role_id", "VAULT_ROLE_ID"}, {"secret_id", "VAULT_SECRET_ID"}} {
 			es.Spec.Data = append(es.Spec.Data, dataEntry{SecretKey: f.name, RemoteRef: remoteRef{Key: key, Property: f.prop}})
 			env = append(env, envVar{Name: f.name, ValueFrom: &valueFrom{secretKeyRef{Name: secret, Key: f.name}}})

@@ -32,9 +32,7 @@ func NewExternalSecretDataSource() datasource.DataSource { return &ExternalSecre
 
 // ExternalSecretDataSource renders an app's ESO manifests and app side. Its only Vault calls
 // read the app's secret versions (KV metadata, never a value) for the rollout revision.
-type ExternalSecretDataSource struct {
-	data *providerData
-}
+type ExternalSecretDataSource struct{ dataSourceBase }
 
 // ExternalSecretModel is the data source's configuration and result.
 type ExternalSecretModel struct {
@@ -65,6 +63,9 @@ type ExternalSecretModel struct {
 	ReadmeSection   types.String `tfsdk:"readme_section"`
 	RolloutRevision types.String `tfsdk:"rollout_revision"`
 	PodAnnotations  types.Map    `tfsdk:"pod_annotations"`
+	ClientTS        types.String `tfsdk:"vault_client_typescript"`
+	ClientPy        types.String `tfsdk:"vault_client_python"`
+	ClientGo        types.String `tfsdk:"vault_client_go"`
 }
 
 // PlainEnvModel is one plain_env entry.
@@ -80,18 +81,6 @@ type RuleModel struct {
 	Min       types.Int64  `tfsdk:"min"`
 	Max       types.Int64  `tfsdk:"max"`
 	Values    types.List   `tfsdk:"values"`
-}
-
-func (d *ExternalSecretDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	pd, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
-	}
-	d.data = pd
 }
 
 func (d *ExternalSecretDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -193,6 +182,12 @@ func (d *ExternalSecretDataSource) Schema(_ context.Context, _ datasource.Schema
 			"pod_annotations": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "`{ \"secrets.mosaicstack.dev/revision\" = rollout_revision }`: put it on the Deployment's pod template, and a rotation rolls the pods " +
 					"(apply the ExternalSecret first and let ESO sync, then the Deployment: see the guide)."},
+			"vault_client_typescript": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.ts`, the app's Direct-Vault client with node's `fetch` and no dependency. " + vaultClientDoc},
+			"vault_client_python": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.py`, the app's Direct-Vault client with `hvac`. " + vaultClientDoc},
+			"vault_client_go": schema.StringAttribute{Computed: true, MarkdownDescription: "`direct-vault` only (null for `eso`): " +
+				"`vault_client.go` (package `vaultclient`), the app's Direct-Vault client with `github.com/hashicorp/vault/api`. " + vaultClientDoc},
 		},
 	}
 }
@@ -270,7 +265,22 @@ func (d *ExternalSecretDataSource) Read(ctx context.Context, req datasource.Read
 	m.ReadmeSection = types.StringValue(appgen.Readme(a))
 	m.RolloutRevision = types.StringValue(app.Revision)
 	m.PodAnnotations = stringMapValue(map[string]string{appgen.RolloutAnnotation: app.Revision})
+	d.renderVaultClients(&m, app, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+const vaultClientDoc = "It checks the bootstrap environment (`VAULT_ADDR`, `VAULT_ROLE_ID`, `VAULT_SECRET_ID`), logs in with the app's AppRole " +
+	"at the provider's `approle_mount`, renews its token at two thirds of its TTL, logs in again when a renewal fails or the token " +
+	"was revoked or expired, and reads the app's own secrets (`secret-{env}/data/{service}/{key}`, the keys of `field_names`). " +
+	"It never logs a secret, a token or a secret_id."
+
+// renderVaultClients renders a Direct-Vault app's clients; an ESO app has none.
+func (d *ExternalSecretDataSource) renderVaultClients(m *ExternalSecretModel, app eso.App, out *eso.Manifests) {
+	m.ClientTS, m.ClientPy, m.ClientGo = types.StringNull(), types.StringNull(), types.StringNull()
+	if app.Access == policy.AccessDirectVault {
+		c := appgen.VaultClientOf(app, out, d.approleMount())
+		m.ClientTS, m.ClientPy, m.ClientGo = types.StringValue(appgen.ClientTypeScript(c)), types.StringValue(appgen.ClientPython(c)), types.StringValue(appgen.ClientGo(c))
+	}
 }
 
 // checkAppSide refuses, on the attribute at fault, what the README of a Direct-Vault app needs

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -22,15 +23,37 @@ type resourceBase struct {
 }
 
 func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
+}
+
+// dataSourceBase is what a data source that reads provider settings holds: the provider data.
+type dataSourceBase struct {
+	data *providerData
+}
+
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
+}
+
+// approleMount is the provider's approle_mount, where the apps' AppRoles are.
+func (d *dataSourceBase) approleMount() string {
+	if d.data == nil {
+		return policy.DefaultAppRoleMount
 	}
-	d, ok := req.ProviderData.(*providerData)
+	return d.data.approleMount
+}
+
+// providerDataOf is the provider data a resource or data source is configured with; nil before
+// the provider is configured.
+func providerDataOf(pd any, diags *diag.Diagnostics) *providerData {
+	if pd == nil {
+		return nil
+	}
+	d, ok := pd.(*providerData)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", req.ProviderData))
-		return
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T", pd))
 	}
-	r.data = d
+	return d
 }
 
 func (r *resourceBase) client(ctx context.Context, diags *diag.Diagnostics) *vault.Client {
