@@ -25,4 +25,12 @@ grep -q "src/app.py:2:1: hardcoded-secret" <<<"$out" || { echo "$out" >&2; echo 
 printf 'import os\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n' >src/app.py
 git add -A && git -c user.email=t@t -c user.name=t commit -qm fix
 pre-commit try-repo "$root" mosaic-lint --all-files >/dev/null 2>&1 || { pre-commit try-repo "$root" mosaic-lint --all-files >&2; echo "check-precommit: the hook failed a clean repository" >&2; exit 1; }
-echo "pre-commit hook: a hard-coded secret fails the commit and is named; the clean repository passes"
+# The bootstrap hook: this app has no README "Secrets architecture" section, no ExternalSecret and
+# no startup validator, so the checklist fails and names each item.
+if out=$(pre-commit try-repo "$root" mosaic-lint-bootstrap --all-files 2>&1); then
+  echo "$out" >&2; echo "check-precommit: the bootstrap hook passed an app without its checklist" >&2; exit 1
+fi
+for rule in bootstrap-readme-vault-path bootstrap-external-secret bootstrap-startup-validator; do
+  grep -q "$rule" <<<"$out" || { echo "$out" >&2; echo "check-precommit: the bootstrap hook did not name $rule" >&2; exit 1; }
+done
+echo "pre-commit hooks: a hard-coded secret fails the commit and is named; the clean repository passes; the bootstrap checklist names each missing item"

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
@@ -79,26 +80,56 @@ type Spec struct {
 	// ExtraReadPaths and Policy: Policy is the rendered text (policy.AppPolicy), "" while unknown.
 	ExtraReadPaths []string
 	Policy         string
-	// Direct is access = direct-vault; AppRole and Rotation only matter then.
+	// Direct is access = direct-vault; AppRole, Rotation, Emergency and Grace only matter then.
 	Direct   bool
 	AppRole  AppRole
 	Rotation *string
+	// Emergency: any change rotates and destroys every other secret_id at once (a leak).
+	Emergency *string
+	// Grace is how long the previous secret_id stays valid after a routine rotation has
+	// written the new one to the bootstrap entry (0: destroyed at once).
+	Grace time.Duration
 	// DeleteAllVersions purges a removed secret (every version and its metadata); by default
 	// its current version is soft-deleted and `vault kv undelete` restores it.
 	DeleteAllVersions bool
 	// External maps keys whose values people write outside Terraform (`vault kv put`) to the
 	// fields the app needs; the provider writes and reads no value of theirs.
 	External map[string][]string
-	// Migrate maps keys to the legacy path their values are copied from once, server-side;
-	// DeleteSources soft-deletes each source after its copy.
-	Migrate       map[string]string
-	DeleteSources bool
+	// Migrate maps keys to the legacy path their values are copied from once (through the
+	// provider's memory, never its state); DeleteSources soft-deletes each source once its copy
+	// is made, also for copies made by an earlier apply. AllowedSources are legacy paths the
+	// platform team allows although they do not name the service (allowed_migration_sources).
+	Migrate        map[string]string
+	DeleteSources  bool
+	AllowedSources []string
 }
 
 // NewSpec is a Spec with the policy rendered from its extra read paths.
 func NewSpec(env, service string, extra []string) *Spec {
 	return &Spec{Env: env, Service: service, Secrets: map[string]Secret{}, ExtraReadPaths: extra,
-		Policy: policy.AppPolicy(env, service, extra), AppRole: DefaultAppRole()}
+		Policy: policy.AppPolicy(env, service, extra), AppRole: DefaultAppRole(), Grace: DefaultGrace}
+}
+
+// DefaultGrace covers the bootstrap ExternalSecret's refresh interval (1h) and a rollout: the
+// pods hold the new secret_id before the previous one goes.
+const DefaultGrace = 2 * time.Hour
+
+// Statuses of a secret_id other than the current one.
+const (
+	// StatusPrevious: replaced by a routine rotation, valid until its grace ends.
+	StatusPrevious = "previous"
+	// StatusGraceEnded: a previous secret_id whose grace has ended; the next apply destroys it.
+	StatusGraceEnded = "grace-ended"
+	// StatusUntracked: a secret_id of the role that the provider did not mint (drift); the
+	// next apply destroys it.
+	StatusUntracked = "untracked"
+)
+
+// SecretID is a secret_id of the role other than the current one, by accessor (never its value).
+type SecretID struct {
+	Accessor, Status string
+	// ValidUntil is when its grace ends (or it expires by itself, if sooner); zero when unknown.
+	ValidUntil time.Time
 }
 
 // Role is the Direct-Vault part of State.
@@ -108,7 +139,12 @@ type Role struct {
 	Settings AppRole
 	// RoleID is "" when the role is gone from Vault; Accessor "" when no valid secret_id is known.
 	RoleID, Accessor string
-	Rotation         *string
+	// Expires is when the current secret_id expires by itself (secret_id_ttl); zero for never.
+	Expires             time.Time
+	Rotation, Emergency *string
+	// Others are the role's other secret_ids: previous ones in their grace, and those that a
+	// refresh found and the next apply destroys (grace ended, untracked).
+	Others []SecretID
 }
 
 // State is what Terraform keeps of an app, plus the provider's private record (Private).
@@ -146,13 +182,25 @@ type Private struct {
 	Stale []string `json:"stale,omitempty"`
 	// Rotate is set when the secret_id or the bootstrap entry must be renewed.
 	Rotate bool `json:"rotate,omitempty"`
-	// Retire lists secret_id accessors to destroy once a new bootstrap entry is in place.
+	// Retire lists secret_id accessors to destroy once the bootstrap entry holds the current
+	// secret_id: replaced ones, and one minted by a rotation that could not write it.
 	Retire []string `json:"retire,omitempty"`
 	// Imported lists keys that import found in Vault and Terraform has not written since: an
 	// apply that does not declare one leaves it in Vault and forgets it, never deletes it.
 	Imported []string `json:"imported,omitempty"`
 	// Migrated maps keys copied from a legacy path to that path: done, never copied again.
 	Migrated map[string]string `json:"migrated,omitempty"`
+	// SourcesDeleted maps migrated keys to the legacy path soft-deleted after the copy.
+	SourcesDeleted map[string]string `json:"sources_deleted,omitempty"`
+}
+
+// retire records accessors to destroy once the bootstrap entry holds the current secret_id.
+func (p *Private) retire(accessors ...string) {
+	for _, a := range accessors {
+		if a != "" && !slices.Contains(p.Retire, a) {
+			p.Retire = append(p.Retire, a)
+		}
+	}
 }
 
 func (p *Private) isStale(key string) bool { return slices.Contains(p.Stale, key) }
@@ -190,8 +238,10 @@ func (s *State) clone() *State {
 	c.Private.Imported = slices.Clone(s.Private.Imported)
 	c.External = maps.Clone(s.External)
 	c.Private.Migrated = maps.Clone(s.Private.Migrated)
+	c.Private.SourcesDeleted = maps.Clone(s.Private.SourcesDeleted)
 	if s.Role != nil {
 		r := *s.Role
+		r.Others = slices.Clone(s.Role.Others)
 		c.Role = &r
 	}
 	if c.Versions == nil {
@@ -234,16 +284,38 @@ func (e *Error) Error() string { return e.Summary + ": " + e.Detail }
 type Syncer struct {
 	V            Vault
 	AppRoleMount string
+	// Now is the clock (time.Now when nil): when a grace ends, when a secret_id expires.
+	Now func() time.Time
 }
 
-// explain is vault.Explain with this syncer's token check and AppRole mount.
-func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error) string {
+func (s *Syncer) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Second)
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+// explain is vault.Explain with this syncer's token check and AppRole mount; grant (optional)
+// says who may grant a denied capability.
+func (s *Syncer) explain(ctx context.Context, op, vaultPath string, err error, grant string) string {
 	return vault.Explain(op, vaultPath, err, vault.Caller{
-		TokenValid: func() bool { return s.V.TokenValid(ctx) }, Identity: s.V.Identity(), AppRoleMount: s.AppRoleMount})
+		TokenValid: func() bool { return s.V.TokenValid(ctx) }, Identity: s.V.Identity(), AppRoleMount: s.AppRoleMount, Grant: grant})
 }
 
 func (s *Syncer) fail(ctx context.Context, summary, op, vaultPath string, err error) *Error {
-	return &Error{Summary: summary, Detail: s.explain(ctx, op, vaultPath, err)}
+	return &Error{Summary: summary, Detail: s.explain(ctx, op, vaultPath, err, "")}
+}
+
+// MigrationGrant is what a migration needs, for a denied request on a legacy path: the CI
+// writer of an environment cannot read legacy paths, by design.
+const MigrationGrant = "A migration runs with an identity that can read (KV v2: `read` on {mount}/data/{path}; KV v1: `read` on {mount}/{path}) " +
+	"and, with migrate_delete_source, soft-delete (`delete` on {mount}/data/{path}) the legacy path, and that writes the app's canonical path " +
+	"(`create`, `update` on secret-{env}/data/{service}/*): the environment's CI writer cannot read legacy paths, so the platform team runs " +
+	"the migration with its own token, or grants a migration policy for the time of the move. The values pass through the provider's memory, never its state."
+
+// failMigration is fail for a request on a legacy path, with the migration's needs in the hint.
+func (s *Syncer) failMigration(ctx context.Context, key, summary, op, vaultPath string, err error) *Error {
+	return &Error{Attribute: "migrate_from", Key: key, Summary: summary, Detail: s.explain(ctx, op, vaultPath, err, MigrationGrant)}
 }
 
 func ownerMetadata(env, service string) map[string]string {

@@ -12,7 +12,7 @@ import (
 
 var ctx = context.Background()
 
-func newSyncer(f *fakeVault) *Syncer { return &Syncer{V: f, AppRoleMount: "approle"} }
+func newSyncer(f *fakeVault) *Syncer { return &Syncer{V: f, AppRoleMount: "approle", Now: f.now} }
 
 // webSpec declares app web in prod with two secrets; direct adds Direct-Vault.
 func webSpec(direct bool) *Spec {

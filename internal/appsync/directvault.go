@@ -3,13 +3,17 @@ package appsync
 import (
 	"context"
 	"errors"
+	"slices"
+	"time"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
-// applyDirectVault writes the role, reads its role_id, and on rotation mints a secret_id,
-// writes it to the bootstrap entry and only then destroys the old secret_ids.
+// applyDirectVault writes the role, reads its role_id, and on rotation mints a secret_id and
+// writes it to the bootstrap entry. Only then are the secret_ids the plan gives up destroyed;
+// after a rotation, every secret_id of the role but the current one and the previous ones in
+// their grace is destroyed too (one minted by an interrupted apply, or by hand in between).
 func (a *applier) applyDirectVault(ctx context.Context, plan Plan) error {
 	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
 	if needsRoleWrite(a.prior, a.spec, name) {
@@ -30,31 +34,42 @@ func (a *applier) applyDirectVault(ctx context.Context, plan Plan) error {
 		}
 		st.Role.RoleID = id
 	}
+	st.Role.Others = slices.Clone(plan.KeepOthers)
+	st.Private.retire(plan.Destroy...)
 	if plan.Rotate {
-		if err := a.rotate(ctx, first && st.Private.Bootstrap == 0); err != nil {
+		if err := a.rotate(ctx, first && st.Private.Bootstrap == 0, plan.RetireCurrent); err != nil {
 			return err
 		}
 	}
-	st.Role.Rotation = a.spec.Rotation
+	if err := a.destroyRetired(ctx); err != nil {
+		return err
+	}
+	if plan.Rotate {
+		keep := []string{st.Role.Accessor}
+		for _, o := range st.Role.Others {
+			keep = append(keep, o.Accessor)
+		}
+		if err := a.sweepSecretIDs(ctx, keep); err != nil {
+			return err
+		}
+	}
+	st.Role.Rotation, st.Role.Emergency = a.spec.Rotation, a.spec.Emergency
 	return nil
 }
 
-// rotate mints a secret_id, writes it with the role_id to the bootstrap entry (with
-// check-and-set 0 when it is the app's first), and then destroys the secret_ids it replaces.
-func (a *applier) rotate(ctx context.Context, first bool) error {
+// rotate mints a secret_id and writes it with the role_id to the bootstrap entry (with
+// check-and-set 0 when it is the app's first). Only then does it become the current one; the
+// one it replaces stays valid as "previous" until its grace ends (retireCurrent) or is retired.
+func (a *applier) rotate(ctx context.Context, first, retireCurrent bool) error {
 	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
-	// A rotation left pending by a failed apply may have minted secret_ids whose answers were
-	// lost: once the bootstrap entry holds the new one, every other secret_id of the role goes.
-	sweep := st.Private.Rotate && !first
 	st.Private.Rotate = true // from here until the bootstrap entry holds the new secret_id
+	minted := a.now()
 	secretID, accessor, err := a.V.NewSecretID(ctx, mount, name, ownerMetadata(st.Env, st.Service))
 	if err != nil {
 		return a.fail(ctx, "Cannot mint secret_id", "write (update)", vault.SecretIDPath(mount, name), err)
 	}
-	if old := st.Role.Accessor; old != "" && old != accessor {
-		st.Private.Retire = append(st.Private.Retire, old)
-	}
-	st.Role.Accessor = accessor
+	// Destroyed by the next apply unless the bootstrap entry takes it now.
+	st.Private.retire(accessor)
 
 	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
 	data := map[string]string{"role_id": st.Role.RoleID, "secret_id": secretID}
@@ -80,30 +95,57 @@ func (a *applier) rotate(ctx context.Context, first bool) error {
 	}
 	st.Private.Bootstrap = ver
 	st.Private.Rotate = false
-	// Only now that the bootstrap entry holds the new secret_id are the old ones destroyed.
+	st.Private.Retire = slices.DeleteFunc(st.Private.Retire, func(r string) bool { return r == accessor })
+	if old := st.Role.Accessor; old != "" && old != accessor {
+		if retireCurrent {
+			until := a.now().Add(a.spec.Grace)
+			if !st.Role.Expires.IsZero() && st.Role.Expires.Before(until) {
+				until = st.Role.Expires
+			}
+			st.Role.Others = append(st.Role.Others, SecretID{Accessor: old, Status: StatusPrevious, ValidUntil: until})
+		} else {
+			st.Private.retire(old)
+		}
+	}
+	st.Role.Accessor, st.Role.Expires = accessor, expiry(minted, a.spec.AppRole.SecretIDTTL)
+	return nil
+}
+
+// expiry is when a secret_id minted at t expires by itself under the role's secret_id_ttl
+// (zero for never). Vault counts from its own clock: this is the provider's estimate.
+func expiry(t time.Time, ttl string) time.Time {
+	d, err := policy.ParseDuration("secret_id_ttl", ttl)
+	if err != nil || d == 0 {
+		return time.Time{}
+	}
+	return t.Add(d)
+}
+
+// destroyRetired destroys the retired secret_ids, once the bootstrap entry holds the current one.
+func (a *applier) destroyRetired(ctx context.Context) error {
+	st, name, mount := a.st, a.st.Name(), a.AppRoleMount
+	if st.Private.Rotate {
+		return nil
+	}
 	for len(st.Private.Retire) > 0 {
-		old := st.Private.Retire[0]
-		if err := a.V.DestroySecretIDAccessor(ctx, mount, name, old); err != nil {
-			return a.fail(ctx, "Cannot destroy old secret_id", "write (update)", vault.AccessorDestroyPath(mount, name), err)
+		if err := a.V.DestroySecretIDAccessor(ctx, mount, name, st.Private.Retire[0]); err != nil {
+			return a.fail(ctx, "Cannot destroy a secret_id", "write (update)", vault.AccessorDestroyPath(mount, name), err)
 		}
 		st.Private.Retire = st.Private.Retire[1:]
-	}
-	if sweep {
-		return a.sweepSecretIDs(ctx, accessor)
 	}
 	return nil
 }
 
-// sweepSecretIDs destroys every secret_id of the role but keep: the ones minted by an earlier,
-// interrupted apply (a lost answer), which would otherwise stay valid unknown to Terraform.
-func (a *applier) sweepSecretIDs(ctx context.Context, keep string) error {
+// sweepSecretIDs destroys every secret_id of the role but keep: ones minted by an earlier,
+// interrupted apply (a lost answer) or outside Terraform, which would otherwise stay valid.
+func (a *applier) sweepSecretIDs(ctx context.Context, keep []string) error {
 	name, mount := a.st.Name(), a.AppRoleMount
 	accessors, err := a.V.ListSecretIDAccessors(ctx, mount, name)
 	if err != nil {
 		return a.fail(ctx, "Cannot list the role's secret_ids", "list", vault.SecretIDPath(mount, name), err)
 	}
 	for _, acc := range accessors {
-		if acc == keep {
+		if slices.Contains(keep, acc) {
 			continue
 		}
 		if err := a.V.DestroySecretIDAccessor(ctx, mount, name, acc); err != nil {

@@ -79,6 +79,12 @@ func (s *Syncer) Discover(ctx context.Context, env, service string) (*State, []W
 		if err := s.discoverRole(ctx, st, roleData); err != nil {
 			return nil, nil, err
 		}
+		// Every other secret_id of the role is one Terraform did not mint: the plan shows it.
+		r := &refresher{Syncer: s, st: st}
+		if err := r.secretIDs(ctx); err != nil {
+			return nil, nil, err
+		}
+		warnings = append(warnings, r.warnings...)
 	}
 	if !found {
 		return nil, nil, errorf("", "", "Nothing to import",

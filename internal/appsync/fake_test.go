@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
 
@@ -25,11 +26,15 @@ type fakeVault struct {
 	roles     map[string]map[string]any
 	roleIDs   map[string]string
 	secretIDs map[string]map[string]string // role -> accessor -> secret_id
-	next      int
-	ops       []string
-	fail      map[string]error
-	lose      map[string]error
-	tokenOK   bool
+	// expires maps "role/accessor" to when that secret_id expires (the role's secret_id_ttl at
+	// mint); clock is the fake's time, which a test moves on.
+	expires map[string]time.Time
+	clock   time.Time
+	next    int
+	ops     []string
+	fail    map[string]error
+	lose    map[string]error
+	tokenOK bool
 	// delay makes every call take this long, without holding the lock, so that concurrent
 	// calls overlap; inflight and maxInflight count them.
 	delay                 time.Duration
@@ -49,6 +54,7 @@ func newFake() *fakeVault {
 	f := &fakeVault{
 		mounts: map[string]*vault.MountInfo{}, kv: map[string]*kvSecret{}, kv1: map[string]map[string]string{}, policies: map[string]string{},
 		roles: map[string]map[string]any{}, roleIDs: map[string]string{}, secretIDs: map[string]map[string]string{},
+		expires: map[string]time.Time{}, clock: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
 		fail: map[string]error{}, lose: map[string]error{}, tokenOK: true,
 	}
 	for _, env := range []string{"dev", "staging", "prod"} {
@@ -317,17 +323,58 @@ func (f *fakeVault) WriteRole(_ context.Context, _, role string, params map[stri
 }
 
 func seconds(s string) int64 {
-	switch s {
-	case "0", "":
+	if s == "" {
 		return 0
-	case "1h", "60m":
-		return 3600
-	case "4h":
-		return 14400
-	case "2h":
-		return 7200
 	}
-	panic("fake: unknown duration " + s)
+	d, err := policy.ParseDuration("fake", s)
+	if err != nil {
+		panic("fake: unknown duration " + s)
+	}
+	return int64(d / time.Second)
+}
+
+// now is the fake's clock.
+func (f *fakeVault) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clock
+}
+
+// advance moves the fake's clock on.
+func (f *fakeVault) advance(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clock = f.clock.Add(d)
+}
+
+// expire drops the role's secret_ids whose TTL has run out, as Vault refuses them (the lock is held).
+func (f *fakeVault) expire(role string) {
+	for acc := range f.secretIDs[role] {
+		if e, ok := f.expires[role+"/"+acc]; ok && !f.clock.Before(e) {
+			delete(f.secretIDs[role], acc)
+		}
+	}
+}
+
+// login plays the app web in prod: whether secretID logs in now.
+func (f *fakeVault) login(secretID string) bool {
+	const role = "web-prod"
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.expire(role)
+	for _, sid := range f.secretIDs[role] {
+		if sid == secretID {
+			return true
+		}
+	}
+	return false
+}
+
+// bootstrapSecretID is the secret_id the bootstrap entry of app web in prod holds now.
+func (f *fakeVault) bootstrapSecretID() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.current("secret-prod", "web-bootstrap/approle/credentials")["secret_id"]
 }
 
 func (f *fakeVault) DeleteRole(_ context.Context, _, role string) error {
@@ -367,6 +414,9 @@ func (f *fakeVault) NewSecretID(_ context.Context, _, role string, _ map[string]
 	f.next++
 	acc, sid := fmt.Sprintf("accessor-%d", f.next), fmt.Sprintf("secret-id-%d", f.next)
 	f.secretIDs[role][acc] = sid
+	if ttl, _ := f.roles[role]["secret_id_ttl"].(float64); ttl > 0 {
+		f.expires[role+"/"+acc] = f.clock.Add(time.Duration(ttl) * time.Second)
+	}
 	return sid, acc, f.after("mint " + role)
 }
 
@@ -376,6 +426,7 @@ func (f *fakeVault) SecretIDAccessorExists(_ context.Context, _, role, accessor 
 	if err := f.call("lookup-accessor " + role); err != nil {
 		return false, err
 	}
+	f.expire(role)
 	_, ok := f.secretIDs[role][accessor]
 	return ok, nil
 }
@@ -410,6 +461,7 @@ func (f *fakeVault) ListSecretIDAccessors(_ context.Context, _, role string) ([]
 	if err := f.call("list-secret-ids " + role); err != nil {
 		return nil, err
 	}
+	f.expire(role)
 	return slices.Sorted(maps.Keys(f.secretIDs[role])), nil
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // Values that never pass through Terraform: secrets people write with `vault kv put`
-// (External), and secrets copied server-side from a legacy path (Migrate). Their values are
+// (External), and secrets copied from a legacy path through the provider's memory (Migrate). Their values are
 // read into memory only to compare field names or to copy them, and are dropped at once.
 
 // ExternalCheck is what Vault holds for an externally written secret: whether the path is
@@ -100,29 +100,78 @@ func (s *Syncer) PendingMigrations(ctx context.Context, prior *State, spec *Spec
 	return out, nil
 }
 
-// readSource reads a legacy secret; the caller drops the values.
-func (s *Syncer) readSource(ctx context.Context, spec *Spec, key, src string) (Migration, map[string]string, error) {
-	mount, rel := policy.SplitMountPath(src)
+// checkSource checks a legacy source before anything is read: the policy's rules (again at
+// apply, for a source that was unknown at plan), a KV mount, and a KV v2 one when the source is
+// to be soft-deleted.
+func (s *Syncer) checkSource(ctx context.Context, spec *Spec, key, src string) (Migration, error) {
+	mount, _ := policy.SplitMountPath(src)
 	m := Migration{Key: key, Source: src, Target: policy.MountOf(spec.Env) + "/" + spec.Service + "/" + key}
-	bad := func(summary, format string, args ...any) (Migration, map[string]string, error) {
-		return m, nil, errorf("migrate_from", key, summary, format, args...)
+	bad := func(summary, format string, args ...any) (Migration, error) {
+		return m, errorf("migrate_from", key, summary, format, args...)
+	}
+	if err := policy.ValidateMigrationSource(spec.Env, spec.Service, src, spec.AllowedSources...); err != nil {
+		return bad("Breaks the secrets policy", "%s. Nothing was written.", err)
 	}
 	info, err := s.V.MountCached(ctx, mount)
 	switch {
 	case vault.IsNotFound(err):
 		return bad("Legacy mount missing", "migrate_from %q: there is no secrets engine at %s/. Nothing was written.", src, mount)
 	case err != nil:
-		e := s.fail(ctx, "Cannot check the legacy mount", "read", vault.MountPath(mount), err)
-		e.Attribute, e.Key = "migrate_from", key
-		return m, nil, e
+		return m, s.failMigration(ctx, key, "Cannot check the legacy mount", "read", vault.MountPath(mount), err)
 	case info.Type != "kv":
 		return bad("Legacy mount is not KV", "migrate_from %q: %s/ is a %q engine; only KV (version 1 or 2) paths can be copied. Nothing was written.", src, mount, info.Type)
 	}
 	m.KV1 = info.Version != "2"
 	if m.KV1 && spec.DeleteSources {
-		return bad("Cannot soft-delete a KV v1 source", "migrate_from %q is in %s/, a KV version 1 mount: it has no soft delete, so migrate_delete_source would destroy the legacy value for good. "+
-			"Leave migrate_delete_source unset and delete the legacy path by hand once the app reads the new one.", src, mount)
+		e := errorf("migrate_delete_source", key, "Cannot soft-delete a KV v1 source", "migrate_from %q is in %s/, a KV version 1 mount: it has no soft delete, so migrate_delete_source would destroy the legacy value for good. "+
+			"Leave migrate_delete_source unset and delete the legacy path by hand once the app reads the new one. Nothing was written.", src, mount)
+		return m, e
 	}
+	return m, nil
+}
+
+// SourceDelete is a legacy source that apply soft-deletes (migrate_delete_source).
+type SourceDelete struct{ Key, Source string }
+
+// PendingSourceDeletes lists the sources that apply soft-deletes: with migrate_delete_source,
+// each source of migrate_from not soft-deleted yet, whether its copy is made by this apply or
+// was made by an earlier one.
+func PendingSourceDeletes(prior *State, spec *Spec) []SourceDelete {
+	if !spec.DeleteSources {
+		return nil
+	}
+	var out []SourceDelete
+	for _, key := range sortedKeys(spec.Migrate) {
+		src := spec.Migrate[key]
+		if prior != nil && prior.Private.SourcesDeleted[key] == src {
+			continue
+		}
+		out = append(out, SourceDelete{Key: key, Source: src})
+	}
+	return out
+}
+
+// CheckSourceDeletes checks, at plan, the sources apply will soft-delete whose copies were made
+// earlier (a new copy's source is checked with it): each is a KV v2 path this service may migrate.
+func (s *Syncer) CheckSourceDeletes(ctx context.Context, prior *State, spec *Spec) error {
+	for _, d := range PendingSourceDeletes(prior, spec) {
+		if prior == nil || prior.Private.Migrated[d.Key] != d.Source {
+			continue
+		}
+		if _, err := s.checkSource(ctx, spec, d.Key, d.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSource reads a legacy secret; the caller drops the values.
+func (s *Syncer) readSource(ctx context.Context, spec *Spec, key, src string) (Migration, map[string]string, error) {
+	m, err := s.checkSource(ctx, spec, key, src)
+	if err != nil {
+		return m, nil, err
+	}
+	mount, rel := policy.SplitMountPath(src)
 	var data map[string]string
 	var apiPath string
 	if m.KV1 {
@@ -134,10 +183,9 @@ func (s *Syncer) readSource(ctx context.Context, spec *Spec, key, src string) (M
 	}
 	switch {
 	case vault.IsNotFound(err):
-		return bad("Legacy secret missing", "migrate_from %q: nothing to copy at %s (missing or deleted). Nothing was written.", src, apiPath)
+		return m, nil, errorf("migrate_from", key, "Legacy secret missing", "migrate_from %q: nothing to copy at %s (missing or deleted). Nothing was written.", src, apiPath)
 	case err != nil:
-		e := s.fail(ctx, "Cannot read the legacy secret", "read", apiPath, err)
-		e.Attribute, e.Key = "migrate_from", key
+		e := s.failMigration(ctx, key, "Cannot read the legacy secret", "read", apiPath, err)
 		e.Detail += " Nothing was written."
 		return m, nil, e
 	}
@@ -196,14 +244,37 @@ func (a *applier) applyOutside(ctx context.Context) error {
 			st.Private.Migrated = map[string]string{}
 		}
 		st.Private.Migrated[key], st.Fields[key] = src, m.Fields
-		if spec.DeleteSources && !m.KV1 {
-			mount, rel := policy.SplitMountPath(src)
-			if err := a.V.KVDelete(ctx, mount, rel); err != nil {
-				e := a.fail(ctx, "Cannot soft-delete the legacy secret", "delete", vault.KVDataPath(mount, rel), err)
-				e.Detail += " The copy at " + m.Target + " is complete; delete the legacy path by hand."
-				return e
-			}
+	}
+	for key, src := range st.Private.SourcesDeleted {
+		if spec.Migrate[key] != src {
+			delete(st.Private.SourcesDeleted, key)
 		}
+	}
+	return a.deleteSources(ctx)
+}
+
+// deleteSources soft-deletes the sources of the copies made (by this apply or an earlier one)
+// when the spec asks; `vault kv undelete` restores them.
+func (a *applier) deleteSources(ctx context.Context) error {
+	st := a.st
+	for _, d := range PendingSourceDeletes(a.prior, a.spec) {
+		if st.Private.Migrated[d.Key] != d.Source {
+			continue // not copied: never delete a source whose values are not in place
+		}
+		if _, err := a.checkSource(ctx, a.spec, d.Key, d.Source); err != nil {
+			return err
+		}
+		mount, rel := policy.SplitMountPath(d.Source)
+		if err := a.V.KVDelete(ctx, mount, rel); err != nil {
+			e := a.failMigration(ctx, d.Key, "Cannot soft-delete the legacy secret", "delete", vault.KVDataPath(mount, rel), err)
+			e.Attribute = "migrate_delete_source"
+			e.Detail += " The copy at " + policy.MountOf(st.Env) + "/" + st.Service + "/" + d.Key + " is complete; the next apply tries the soft delete again."
+			return e
+		}
+		if st.Private.SourcesDeleted == nil {
+			st.Private.SourcesDeleted = map[string]string{}
+		}
+		st.Private.SourcesDeleted[d.Key] = d.Source
 	}
 	return nil
 }

@@ -159,11 +159,16 @@ func TestMigrationRefusals(t *testing.T) {
 		setup           func(f *fakeVault)
 		del             bool
 	}{
-		"missing source":    {source: "secret/database/nope", summary: "Legacy secret missing"},
-		"missing mount":     {source: "nomount/x/y", summary: "Legacy mount missing"},
-		"not kv":            {source: "pki/issue/web", summary: "not KV"},
-		"kv v1 with delete": {source: "legacy/k3s/web", del: true, summary: "Cannot soft-delete a KV v1 source", setup: func(f *fakeVault) { f.kv1["legacy/k3s/web"] = map[string]string{"p": "x"} }},
-		"unreadable":        {source: "secret/database/web", summary: "Cannot read the legacy secret", setup: func(f *fakeVault) { f.fail["get secret/database/web"] = denied("secret/data/database/web") }},
+		"missing source": {source: "secret/database/web/nope", summary: "Legacy secret missing"},
+		"missing mount":  {source: "nomount/web/y", summary: "Legacy mount missing"},
+		// Checked again at apply: a source unknown at plan never reached the static check.
+		"another service's source": {source: "secret/database/billing", summary: "Breaks the secrets policy", setup: func(f *fakeVault) {
+			f.put("secret", "database/billing", map[string]string{"password": "billing-pw"})
+		}},
+		"encoded dot segments": {source: "secret/k3s/%2e%2e/web", summary: "Breaks the secrets policy"},
+		"not kv":               {source: "pki/issue/web", summary: "not KV"},
+		"kv v1 with delete":    {source: "legacy/k3s/web", del: true, summary: "Cannot soft-delete a KV v1 source", setup: func(f *fakeVault) { f.kv1["legacy/k3s/web"] = map[string]string{"p": "x"} }},
+		"unreadable":           {source: "secret/database/web", summary: "Cannot read the legacy secret", setup: func(f *fakeVault) { f.fail["get secret/database/web"] = denied("secret/data/database/web") }},
 		"target holds another": {source: "secret/database/web", summary: "already exists", setup: func(f *fakeVault) {
 			f.put("secret", "database/web", map[string]string{"password": "legacy"})
 			f.put("secret-prod", "web/database/app", map[string]string{"password": "someone-else"})
@@ -179,9 +184,16 @@ func TestMigrationRefusals(t *testing.T) {
 			spec.Migrate = map[string]string{"database/app": tc.source}
 			spec.DeleteSources = tc.del
 			_, _, err := newSyncer(f).Create(ctx, spec)
-			e := wantError(t, err, "migrate_from", tc.summary)
+			attr := "migrate_from"
+			if tc.del {
+				attr = "migrate_delete_source"
+			}
+			e := wantError(t, err, attr, tc.summary)
 			if e.Key != "database/app" {
 				t.Errorf("key %q", e.Key)
+			}
+			if name == "unreadable" && (!strings.Contains(e.Detail, "CI writer cannot read legacy paths") || !strings.Contains(e.Detail, "never its state")) {
+				t.Errorf("the hint of a denied legacy read does not name what a migration needs: %s", e.Detail)
 			}
 			if d := f.current("secret-prod", "web/database/app"); d != nil && d["password"] != "someone-else" {
 				t.Errorf("a refused migration wrote %v", d)
@@ -212,5 +224,62 @@ func TestDeclaringAMigratedKeyTakesItOver(t *testing.T) {
 	}
 	if len(st.Private.Migrated) != 0 {
 		t.Errorf("still marked migrated: %v", st.Private.Migrated)
+	}
+}
+
+// migrate_delete_source set after the copy (the order the migration guide gives) soft-deletes
+// the sources of the copies already made, once; a KV v1 source is refused before anything.
+func TestDeleteSourceActsOnCopiesAlreadyMade(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	f.put("secret", "database/web", map[string]string{"password": "legacy"})
+	f.kv1["legacy/k3s/web"] = map[string]string{"token": "v1"}
+	spec := func(del bool, sources map[string]string) *Spec {
+		s := NewSpec("prod", "web", nil)
+		s.Migrate, s.DeleteSources = sources, del
+		return s
+	}
+	v2 := map[string]string{"database/app": "secret/database/web"}
+	st := mustCreate(t, f, spec(false, v2))
+	if f.current("secret", "database/web") == nil {
+		t.Fatal("the source was deleted without being asked")
+	}
+	withDelete := spec(true, v2)
+	if got := PendingSourceDeletes(st, withDelete); len(got) != 1 || got[0].Source != "secret/database/web" {
+		t.Fatalf("pending source deletes %+v, want the copied source", got)
+	}
+	st = mustUpdate(t, f, st, withDelete)
+	if f.current("secret", "database/web") != nil || f.kv["secret/database/web"] == nil {
+		t.Fatal("the copied source was not soft-deleted")
+	}
+	if d := f.current("secret-prod", "web/database/app"); d["password"] != "legacy" {
+		t.Fatalf("the copy is gone: %v", d)
+	}
+	if got := PendingSourceDeletes(st, withDelete); len(got) != 0 {
+		t.Fatalf("still pending after the apply: %+v", got)
+	}
+	f.ops = nil
+	mustUpdate(t, f, st, withDelete)
+	for _, op := range f.ops {
+		if strings.Contains(op, "secret/") {
+			t.Errorf("the next apply touched the source again: %s", op)
+		}
+	}
+
+	// A KV v1 source copied earlier: asking to delete it is refused at plan and at apply.
+	v1 := map[string]string{"app/config": "legacy/k3s/web"}
+	f2 := newFake()
+	f2.kv1["legacy/k3s/web"] = map[string]string{"token": "v1"}
+	st = mustCreate(t, f2, spec(false, v1))
+	if err := newSyncer(f2).CheckSourceDeletes(ctx, st, spec(true, v1)); err == nil {
+		t.Fatal("deleting a KV v1 source passed the plan check")
+	} else {
+		_ = wantError(t, err, "migrate_delete_source", "KV v1")
+	}
+	if _, err := newSyncer(f2).Update(ctx, st, spec(true, v1)); err == nil {
+		t.Fatal("deleting a KV v1 source passed at apply")
+	}
+	if f2.kv1["legacy/k3s/web"] == nil {
+		t.Fatal("the KV v1 source was destroyed")
 	}
 }

@@ -13,6 +13,15 @@ type Plan struct {
 	Writes    map[string]bool
 	NewRoleID bool
 	Rotate    bool
+	// Emergency: this rotation destroys every other secret_id at once, no grace.
+	Emergency bool
+	// RetireCurrent: the rotation keeps the current secret_id valid as "previous" for the grace.
+	RetireCurrent bool
+	// KeepOthers are the other secret_ids that stay (previous ones in their grace); Destroy the
+	// accessors apply destroys (grace ended, untracked, or replaced without grace), after the
+	// bootstrap entry holds the new secret_id when it rotates.
+	KeepOthers []SecretID
+	Destroy    []string
 	// Deletes are the secrets no longer declared that apply deletes (soft unless the spec
 	// purges); Forgets are undeclared secrets that import found: left in Vault, dropped from state.
 	Deletes, Forgets []string
@@ -29,6 +38,7 @@ func PlanFor(prior *State, spec *Spec) Plan {
 	if spec.Direct {
 		p.NewRoleID = !roleExists(prior)
 		p.Rotate = needsRotation(prior, spec)
+		p.planSecretIDs(prior, spec)
 	}
 	if prior != nil {
 		for _, key := range sortedKeys(prior.Versions) {
@@ -72,6 +82,30 @@ func NeedsWrite(prior *State, spec *Spec, key string) bool {
 	return !ok || s.Unknown || !maps.Equal(before, s.Fields)
 }
 
+// planSecretIDs decides which of the role's other secret_ids stay and which go. It depends on
+// the prior state only (a refresh marks the ones whose grace has ended), never on the clock, so
+// that the plan and apply agree.
+func (p *Plan) planSecretIDs(prior *State, spec *Spec) {
+	if !roleExists(prior) {
+		return
+	}
+	p.Emergency = !equalPtr(prior.Role.Emergency, spec.Emergency)
+	for _, o := range prior.Role.Others {
+		if o.Status == StatusPrevious && !p.Emergency {
+			p.KeepOthers = append(p.KeepOthers, o)
+		} else {
+			p.Destroy = append(p.Destroy, o.Accessor)
+		}
+	}
+	if cur := prior.Role.Accessor; p.Rotate && cur != "" {
+		if !p.Emergency && spec.Grace > 0 {
+			p.RetireCurrent = true
+		} else {
+			p.Destroy = append(p.Destroy, cur)
+		}
+	}
+}
+
 func roleExists(prior *State) bool {
 	return prior != nil && prior.Role != nil && prior.Role.RoleID != ""
 }
@@ -80,7 +114,7 @@ func needsRotation(prior *State, spec *Spec) bool {
 	if !roleExists(prior) || prior.Role.Accessor == "" || prior.Private.Rotate {
 		return true
 	}
-	return !equalPtr(prior.Role.Rotation, spec.Rotation)
+	return !equalPtr(prior.Role.Rotation, spec.Rotation) || !equalPtr(prior.Role.Emergency, spec.Emergency)
 }
 
 func needsRoleWrite(prior *State, spec *Spec, name string) bool {

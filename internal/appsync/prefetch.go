@@ -26,6 +26,12 @@ type prefetched struct {
 	policy   map[string]policyAnswer
 	role     map[string]roleAnswer
 	accessor map[string]accessorAnswer
+	listed   map[string]listAnswer
+}
+
+type listAnswer struct {
+	accessors []string
+	err       error
 }
 
 type metaAnswer struct {
@@ -46,7 +52,7 @@ type accessorAnswer struct {
 }
 
 func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *prefetched {
-	p := &prefetched{Vault: v, meta: map[string]metaAnswer{}, policy: map[string]policyAnswer{}, role: map[string]roleAnswer{}, accessor: map[string]accessorAnswer{}}
+	p := &prefetched{Vault: v, meta: map[string]metaAnswer{}, policy: map[string]policyAnswer{}, role: map[string]roleAnswer{}, accessor: map[string]accessorAnswer{}, listed: map[string]listAnswer{}}
 	var tasks []func()
 	mount, name := st.Mount(), st.Name()
 	for _, key := range sortedKeys(st.Versions) {
@@ -71,6 +77,10 @@ func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *pre
 				p.put(func() { p.accessor[name+"/"+a] = accessorAnswer{ok, err} })
 			})
 		}
+		tasks = append(tasks, func() {
+			accessors, err := v.ListSecretIDAccessors(ctx, approleMount, name)
+			p.put(func() { p.listed[name] = listAnswer{accessors, err} })
+		})
 		boot := policy.BootstrapRelative(st.Service)
 		tasks = append(tasks, func() {
 			m, err := v.KVMetadata(ctx, mount, boot)
@@ -143,4 +153,11 @@ func (p *prefetched) SecretIDAccessorExists(ctx context.Context, mount, role, ac
 		return a.ok, a.err
 	}
 	return p.Vault.SecretIDAccessorExists(ctx, mount, role, accessor)
+}
+
+func (p *prefetched) ListSecretIDAccessors(ctx context.Context, mount, role string) ([]string, error) {
+	if a, ok := take(&p.mu, p.listed, role); ok {
+		return a.accessors, a.err
+	}
+	return p.Vault.ListSecretIDAccessors(ctx, mount, role)
 }

@@ -14,7 +14,7 @@ import (
 // is true when nothing of the app is left in Vault.
 func (s *Syncer) Refresh(ctx context.Context, st *State) (out *State, warnings []Warning, gone bool, err error) {
 	pre := prefetch(ctx, s.V, st, s.AppRoleMount)
-	r := &refresher{Syncer: &Syncer{V: pre, AppRoleMount: s.AppRoleMount}, st: st.clone()}
+	r := &refresher{Syncer: &Syncer{V: pre, AppRoleMount: s.AppRoleMount, Now: s.Now}, st: st.clone()}
 	found, err := r.secrets(ctx)
 	if err != nil {
 		return nil, nil, false, err
@@ -118,7 +118,7 @@ func (r *refresher) directVault(ctx context.Context) (bool, error) {
 	data, err := r.V.ReadRole(ctx, mount, name)
 	if vault.IsNotFound(err) {
 		r.warn("AppRole role deleted outside Terraform", "%s no longer exists; the next apply creates it again with a new secret_id.", rolePath)
-		st.Role.RoleID, st.Role.Accessor = "", ""
+		st.Role.RoleID, st.Role.Accessor, st.Role.Others = "", "", nil
 		st.Private.Rotate = true
 		return false, nil
 	}
@@ -142,6 +142,9 @@ func (r *refresher) directVault(ctx context.Context) (bool, error) {
 			st.Private.Rotate = true
 		}
 	}
+	if err := r.secretIDs(ctx); err != nil {
+		return true, err
+	}
 	kv, rel := st.Mount(), policy.BootstrapRelative(st.Service)
 	meta, err := r.V.KVMetadata(ctx, kv, rel)
 	switch {
@@ -158,6 +161,41 @@ func (r *refresher) directVault(ctx context.Context) (bool, error) {
 		st.Private.Rotate = true
 	}
 	return true, nil
+}
+
+// secretIDs accounts for every secret_id of the role: the current one, the previous ones in
+// their grace (one whose grace has ended is marked for the next apply to destroy; one gone from
+// Vault, expired by itself, is dropped), and any other, which the provider did not mint: drift
+// that the next apply destroys.
+func (r *refresher) secretIDs(ctx context.Context) error {
+	st, name, mount := r.st, r.st.Name(), r.AppRoleMount
+	listed, err := r.V.ListSecretIDAccessors(ctx, mount, name)
+	if err != nil {
+		return r.fail(ctx, "Cannot list the role's secret_ids", "list", vault.SecretIDPath(mount, name), err)
+	}
+	rolePath, now := vault.RolePath(mount, name), r.now()
+	var others []SecretID
+	for _, o := range st.Role.Others {
+		switch {
+		case !slices.Contains(listed, o.Accessor):
+			continue // expired by itself or destroyed: nothing left to do
+		case o.Status == StatusPrevious && !o.ValidUntil.After(now):
+			o.Status = StatusGraceEnded
+			r.warn("Previous secret_id's grace has ended",
+				"The previous secret_id of %s (accessor %s) was valid until %s; the next apply destroys it.", rolePath, o.Accessor, o.ValidUntil.Format(time.RFC3339))
+		}
+		others = append(others, o)
+	}
+	for _, a := range listed {
+		if a == st.Role.Accessor || slices.ContainsFunc(others, func(o SecretID) bool { return o.Accessor == a }) {
+			continue
+		}
+		r.warn("secret_id not minted by Terraform",
+			"%s has a secret_id (accessor %s) that this resource did not mint: someone or something created it outside Terraform. The next apply destroys it; rotate with secret_id_emergency_rotation if it may have leaked with others.", rolePath, a)
+		others = append(others, SecretID{Accessor: a, Status: StatusUntracked})
+	}
+	st.Role.Others = others
+	return nil
 }
 
 // AppRoleFromVault turns a role read from Vault into settings, keeping the prior spelling of a

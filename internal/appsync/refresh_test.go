@@ -217,8 +217,9 @@ func TestRefreshReadsConcurrently(t *testing.T) {
 	if f.maxInflight < 2 || f.maxInflight > PerResourceParallelism {
 		t.Errorf("at most %d requests in flight, want 2..%d", f.maxInflight, PerResourceParallelism)
 	}
-	// 2 secrets' metadata, the policy, the role, the accessor lookup, the bootstrap metadata.
-	if len(f.ops) != 6 {
-		t.Errorf("requests %v, want 6", f.ops)
+	// 2 secrets' metadata, the policy, the role, the accessor lookup, the secret_id list, the
+	// bootstrap metadata.
+	if len(f.ops) != 7 {
+		t.Errorf("requests %v, want 7", f.ops)
 	}
 }

@@ -1,6 +1,7 @@
 package appsync
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -88,13 +89,13 @@ func TestRotationWritesTheBootstrapBeforeDestroyingTheOldSecretID(t *testing.T) 
 	old := st.Role.Accessor
 	spec := webSpec(true)
 	r := "2026-12"
-	spec.Rotation = &r
+	spec.Rotation, spec.Grace = &r, 0 // no grace: the old secret_id goes in the same apply
 	f.ops = nil
 	st, err := newSyncer(f).Update(ctx, st, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"mint web-prod", "put secret-prod/web-bootstrap/approle/credentials", "destroy web-prod " + old}
+	want := []string{"mint web-prod", "put secret-prod/web-bootstrap/approle/credentials", "destroy web-prod " + old, "list-secret-ids web-prod"}
 	if !slices.Equal(f.ops, want) {
 		t.Fatalf("requests %v, want %v", f.ops, want)
 	}
@@ -119,20 +120,23 @@ func TestRotationKeepsTheOldSecretIDWhenTheBootstrapWriteFails(t *testing.T) {
 	if _, ok := f.secretIDs["web-prod"][old]; !ok {
 		t.Fatal("the old secret_id was destroyed although the bootstrap entry does not hold the new one")
 	}
-	if !st.Private.Rotate || !slices.Contains(st.Private.Retire, old) {
-		t.Fatalf("pending rotation not recorded: %+v", st.Private)
+	if !st.Private.Rotate || st.Role.Accessor != old || len(st.Private.Retire) != 1 {
+		t.Fatalf("pending rotation not recorded (the unwritten secret_id to retire, the old one still current): %+v %+v", st.Private, st.Role)
 	}
-	// The next apply mints again, writes the bootstrap entry, and retires both.
+	// The next apply mints again, writes the bootstrap entry, keeps the old one for its grace
+	// and destroys the one that never reached the bootstrap entry.
 	st, err = newSyncer(f).Update(ctx, st, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.secretIDs["web-prod"]); n != 1 {
-		t.Errorf("%d secret_ids valid after the repair, want 1", n)
-	}
 	boot := f.current("secret-prod", "web-bootstrap/approle/credentials")
+	want := []string{old, st.Role.Accessor}
+	slices.Sort(want)
+	if got := slices.Sorted(maps.Keys(f.secretIDs["web-prod"])); !slices.Equal(got, want) {
+		t.Errorf("secret_ids valid after the repair: %v, want the old one in its grace and the new one %v", got, want)
+	}
 	if f.secretIDs["web-prod"][st.Role.Accessor] != boot["secret_id"] {
-		t.Error("the bootstrap entry does not hold the one valid secret_id")
+		t.Error("the bootstrap entry does not hold the current secret_id")
 	}
 }
 
@@ -347,7 +351,7 @@ func TestLostMintLeavesNoStraySecretID(t *testing.T) {
 		t.Fatal(err)
 	}
 	boot := f.current("secret-prod", "web-bootstrap/approle/credentials")
-	if n := len(f.secretIDs["web-prod"]); n != 1 || f.secretIDs["web-prod"][st.Role.Accessor] != boot["secret_id"] {
-		t.Errorf("%d secret_ids valid after the repair (want only the bootstrap's): %v", n, f.secretIDs["web-prod"])
+	if n := len(f.secretIDs["web-prod"]); n != 2 || f.secretIDs["web-prod"][st.Role.Accessor] != boot["secret_id"] || len(st.Role.Others) != 1 {
+		t.Errorf("%d secret_ids valid after the repair (want the bootstrap's and the previous one in its grace): %v", n, f.secretIDs["web-prod"])
 	}
 }

@@ -93,8 +93,8 @@ func BenchmarkLint(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if len(found) < planted {
-						b.Fatalf("%d findings for %d planted", len(found), planted)
+					if len(found.Findings) < planted {
+						b.Fatalf("%d findings for %d planted", len(found.Findings), planted)
 					}
 				}))
 			}

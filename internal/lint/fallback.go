@@ -19,8 +19,13 @@ type Interpolation struct {
 func (i Interpolation) Fallback() bool { return i.Op == ":-" || i.Op == "-" }
 
 // ParseInterpolations finds the ${...} references of s, as compose and shells read them:
-// "$${" is an escaped literal, a default may itself hold ${...}.
+// "$${" is an escaped literal, a default may itself hold ${...}. It runs in linear time: the
+// closing brace of every "${" is found in one pass with a stack, before the references are read.
 func ParseInterpolations(s string) []Interpolation {
+	if !strings.Contains(s, "${") {
+		return nil
+	}
+	closing := matchBraces(s)
 	var out []Interpolation
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 >= len(s) {
@@ -54,25 +59,32 @@ func ParseInterpolations(s string) []Interpolation {
 		default:
 			continue
 		}
-		// The argument runs to the matching brace (nested ${...} allowed).
-		k, depth := j+len(op), 1
-		for ; k < len(s); k++ {
-			if s[k] == '{' && k > 0 && s[k-1] == '$' {
-				depth++
-			} else if s[k] == '}' {
-				depth--
-				if depth == 0 {
-					break
-				}
-			}
-		}
-		if k >= len(s) {
+		k := closing[i+1]
+		if k < 0 {
 			continue // unterminated
 		}
 		out = append(out, Interpolation{Var: name, Op: op, Arg: s[j+len(op) : k], Offset: i, End: k + 1})
 		i = k
 	}
 	return out
+}
+
+// matchBraces maps the offset of each "{" that follows a "$" to its closing "}" (nested "${"
+// counted), or -1; other offsets are -1.
+func matchBraces(s string) []int {
+	closing := make([]int, len(s))
+	var stack []int
+	for k := range len(s) {
+		closing[k] = -1
+		switch {
+		case s[k] == '{' && k > 0 && s[k-1] == '$':
+			stack = append(stack, k)
+		case s[k] == '}' && len(stack) > 0:
+			closing[stack[len(stack)-1]] = k
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return closing
 }
 
 // fallbackDefaults is rule 1: YAML files are parsed (block scalars, lists of KEY=value, maps,
@@ -141,7 +153,8 @@ func fallbackInScalars(name string, lines []string, scalars []*yaml.Node) []Find
 				continue
 			}
 			text := n.Value[in.Offset:in.End]
-			line, col := locate(lines, n.Line-1, text)
+			// The scalar spans its own lines only: search there, never to the end of the file.
+			line, col := locate(lines, n.Line-1, n.Line+strings.Count(n.Value, "\n")+1, text)
 			if line < 0 {
 				line, col = n.Line-1, n.Column-1
 			}
@@ -155,9 +168,9 @@ func fallbackInScalars(name string, lines []string, scalars []*yaml.Node) []Find
 	return out
 }
 
-// locate finds text from line from on; it returns 0-based line and column, or -1.
-func locate(lines []string, from int, text string) (int, int) {
-	for i := max(from, 0); i < len(lines); i++ {
+// locate finds text on lines [from, to); it returns 0-based line and column, or -1.
+func locate(lines []string, from, to int, text string) (int, int) {
+	for i := max(from, 0); i < min(to, len(lines)); i++ {
 		if c := strings.Index(lines[i], text); c >= 0 {
 			return i, c
 		}

@@ -29,8 +29,9 @@ func Files(root string, paths []string) ([]string, error) {
 				if name == "" || seen[name] {
 					continue
 				}
-				// A file deleted in the work tree but still tracked is not there to lint.
-				if st, err := os.Lstat(filepath.Join(root, name)); err != nil || !st.Mode().IsRegular() {
+				// A file deleted in the work tree but still tracked is not there to lint. Symlinks
+				// are listed: their names can break a rule, and their skip is reported.
+				if st, err := os.Lstat(filepath.Join(root, name)); err != nil || !st.Mode().IsRegular() && st.Mode()&os.ModeSymlink == 0 {
 					continue
 				}
 				seen[name] = true
@@ -82,7 +83,7 @@ func walk(root string, paths []string) ([]string, error) {
 			for len(scopes) > 0 && !within(rel, scopes[len(scopes)-1].dir) {
 				scopes = scopes[:len(scopes)-1]
 			}
-			if d.Type().IsRegular() && !ignored(rel, scopes) {
+			if (d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0) && !ignored(rel, scopes) {
 				files = append(files, rel)
 			}
 			return nil

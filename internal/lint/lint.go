@@ -6,6 +6,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	gitignore "github.com/sabhiram/go-gitignore"
 )
 
 // Rule ids.
@@ -25,6 +28,7 @@ const (
 	RuleEnvNotIgnored      = "env-not-gitignored"
 	RuleSuppressionReason  = "suppression-without-reason"
 	maxFileSize            = 2 << 20 // larger files are data, not configuration or source
+	maxLineLength          = 4000    // longer lines are minified or data
 	suppressionDirective   = "mosaic-lint:ignore"
 	safeDefaultTag         = "safe-default:"
 	gitignoreEnvCheckPath  = ".env"
@@ -33,37 +37,129 @@ const (
 
 // Rules describes each rule for SARIF and the docs.
 var Rules = map[string]string{
-	RuleFallbackDefault:   "A required value has a silent fallback (${VAR:-default}, ${VAR:-}, ${VAR-default}) in a compose file, Kubernetes manifest, Helm values or committed env file, without a `# safe-default: <reason>` tag.",
-	RuleVaultClient:       "An ESO app imports a Vault client; only Direct-Vault apps, with the justification in their README's \"Secrets architecture\" section, may.",
-	RuleHardcodedSecret:   "A secret is hard-coded in a committed file: a name that means a secret assigned a literal, or a well-known credential format.",
-	RuleEnvFileInDeploy:   "A .env file is committed in a deployment path (deploy/, k8s/, docker/, helm/, charts/, manifests/).",
-	RuleEnvNotIgnored:     "The repository's .gitignore does not ignore .env files.",
-	RuleSuppressionReason: "A mosaic-lint:ignore comment without a reason.",
+	RuleFallbackDefault:    "A required value has a silent fallback (${VAR:-default}, ${VAR:-}, ${VAR-default}) in a compose file, Kubernetes manifest, Helm values or committed env file, without a `# safe-default: <reason>` tag.",
+	RuleVaultClient:        "An ESO app imports a Vault client; only Direct-Vault apps, with the justification in their README's \"Secrets architecture\" section, may.",
+	RuleHardcodedSecret:    "A secret is hard-coded in a committed file: a name that means a secret assigned a literal, or a well-known credential format.",
+	RuleEnvFileInDeploy:    "A .env file is committed in a deployment path (deploy/, k8s/, docker/, helm/, charts/, manifests/).",
+	RuleEnvNotIgnored:      "The repository's .gitignore does not ignore .env files.",
+	RuleSuppressionReason:  "A mosaic-lint:ignore comment without a reason.",
+	RuleSecretPathMissing:  "A Vault path (or field) named by an ExternalSecret or the README's \"Secrets architecture\" section does not exist in Vault (mosaic-lint verify).",
+	RuleBootstrapReadme:    "The README has no \"Secrets architecture\" section naming the app's Vault path (mosaic-lint bootstrap).",
+	RuleBootstrapESO:       "The app has no ExternalSecret: its secrets do not come from Vault through ESO (mosaic-lint bootstrap).",
+	RuleBootstrapKeyRef:    "A workload's secretKeyRef names a Secret or key that no ExternalSecret creates (mosaic-lint bootstrap).",
+	RuleBootstrapValidator: "No startup validation of the environment (zod, pydantic BaseSettings, envconfig, ...) was found (mosaic-lint bootstrap).",
+	RuleBootstrapDirect:    "The app uses a Vault client but its README does not justify Direct-Vault access (mosaic-lint bootstrap).",
 }
 
-// Finding is one violation, at a 1-based line and column.
+// Finding is one violation, at a 1-based line and column. Related are further places of the
+// same violation (each import of a Vault client in one app).
 type Finding struct {
-	Rule    string `json:"rule"`
+	Rule    string     `json:"rule"`
+	File    string     `json:"file"`
+	Line    int        `json:"line"`
+	Column  int        `json:"column"`
+	Message string     `json:"message"`
+	Fix     string     `json:"fix,omitempty"`
+	Related []Location `json:"related,omitempty"`
+	// same groups repeats of one violation in a file (the same key given the same literal).
+	same string
+}
+
+// Location is a place in a file.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// Excluded is a file not linted because a pattern (a default or .mosaic-lint.yaml's) excludes it.
+type Excluded struct {
 	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Message string `json:"message"`
-	Fix     string `json:"fix,omitempty"`
+	Pattern string `json:"pattern"`
+	Reason  string `json:"reason"`
+}
+
+// Skipped is a file, or one line (Line > 0), not fully linted: too large, a symlink, a line too
+// long. Never silent: every output format reports it.
+type Skipped struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// Result is one run: the findings, what was excluded and what was skipped.
+type Result struct {
+	Findings []Finding  `json:"findings"`
+	Excluded []Excluded `json:"excluded"`
+	Skipped  []Skipped  `json:"skipped"`
+	Checked  int        `json:"checked"`
+}
+
+// ExcludeRule is a gitignore-style pattern of files not to lint, with its reason.
+type ExcludeRule struct {
+	Pattern string `yaml:"path"`
+	Reason  string `yaml:"reason"`
+}
+
+// DefaultExcludes are the files that hold test data, not an app's configuration: tests, specs,
+// fixtures, recorded HTTP cassettes, snapshots and translations. .mosaic-lint.yaml's
+// `default_excludes: false` turns them off.
+var DefaultExcludes = []ExcludeRule{
+	{"**/test/", "test code"}, {"**/tests/", "test code"}, {"**/__tests__/", "test code"}, {"**/e2e/", "test code"},
+	{"**/spec/", "test specs"}, {"**/specs/", "test specs"},
+	{"*_test.go", "test code"}, {"test_*.py", "test code"}, {"test.py", "test settings"}, {"tests.py", "test code"}, {"*_test.py", "test code"}, {"conftest.py", "test code"},
+	{"*.test.*", "test code"}, {"*.spec.*", "test specs"}, {"*_spec.rb", "test specs"}, {"*Test.java", "test code"}, {"*Tests.java", "test code"}, {"*Test.kt", "test code"},
+	{".env.test", "test environment"}, {".env.test.*", "test environment"}, {".env.testing", "test environment"}, {".env.ci", "test environment"},
+	{"**/testdata/", "test fixtures"}, {"**/fixtures/", "test fixtures"}, {"**/__fixtures__/", "test fixtures"}, {"**/__mocks__/", "test mocks"}, {"**/mocks/", "test mocks"},
+	{"**/cassettes/", "recorded HTTP cassettes"}, {"**/vcr_cassettes/", "recorded HTTP cassettes"}, {"**/__snapshots__/", "test snapshots"}, {"*.snap", "test snapshots"},
+	{"**/cypress/", "test code"}, {"**/playwright/", "test code"},
+	{"**/locales/", "translations"}, {"**/locale/", "translations"}, {"**/i18n/**/*.json", "translations"}, {"**/translations/", "translations"}, {"*.po", "translations"}, {"*.pot", "translations"},
 }
 
 // Options tune a run.
 type Options struct {
-	// Exclude are gitignore-style patterns of files not to lint (fixtures, vendored code).
-	Exclude []string
+	// Exclude are gitignore-style patterns of files not to lint (fixtures, vendored code), each
+	// with its reason.
+	Exclude []ExcludeRule
+	// NoDefaultExcludes lints what DefaultExcludes would leave out.
+	NoDefaultExcludes bool
 }
 
-// Lint checks files (relative to root) and returns the findings, sorted by file and line.
-func Lint(root string, files []string, opts Options) ([]Finding, error) {
-	excl := compileExclude(opts.Exclude)
+// excluder matches a file against the default and configured patterns, and says which one.
+type excluder struct {
+	rules []ExcludeRule
+	gis   []*gitignore.GitIgnore
+}
+
+func newExcluder(opts Options) *excluder {
+	e := &excluder{}
+	rules := opts.Exclude
+	if !opts.NoDefaultExcludes {
+		rules = append(slices.Clone(DefaultExcludes), rules...)
+	}
+	for _, r := range rules {
+		e.rules = append(e.rules, r)
+		e.gis = append(e.gis, gitignore.CompileIgnoreLines(r.Pattern))
+	}
+	return e
+}
+
+func (e *excluder) match(file string) (ExcludeRule, bool) {
+	for i, gi := range e.gis {
+		if gi.MatchesPath(file) {
+			return e.rules[i], true
+		}
+	}
+	return ExcludeRule{}, false
+}
+
+// Lint checks files (relative to root) and returns the findings, sorted by file and line, with
+// the files it excluded and the ones it could not fully read.
+func Lint(root string, files []string, opts Options) (Result, error) {
+	excl := newExcluder(opts)
 	readmes := newReadmes(root)
 	jobs := make(chan string)
 	var mu sync.Mutex
-	var all []Finding
+	var res Result
 	var firstErr error
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -71,28 +167,43 @@ func Lint(root string, files []string, opts Options) ([]Finding, error) {
 		go func() {
 			defer wg.Done()
 			for f := range jobs {
-				found, err := lintFile(root, f, readmes)
+				found, skipped, err := lintFile(root, f, readmes)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
-				all = append(all, found...)
+				res.Findings = append(res.Findings, found...)
+				res.Skipped = append(res.Skipped, skipped...)
 				mu.Unlock()
 			}
 		}()
 	}
 	for _, f := range files {
-		if excl != nil && excl.MatchesPath(f) {
+		if r, ok := excl.match(f); ok {
+			res.Excluded = append(res.Excluded, Excluded{File: f, Pattern: r.Pattern, Reason: r.Reason})
 			continue
 		}
+		res.Checked++
 		jobs <- f
 	}
 	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return Result{}, firstErr
 	}
-	all = append(all, checkGitignore(root, files)...)
+	res.Findings = append(res.Findings, checkGitignore(root, files)...)
+	res.Findings = onePerApp(res.Findings, files)
+	sortFindings(res.Findings)
+	slices.SortFunc(res.Skipped, func(a, b Skipped) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
+	return res, nil
+}
+
+func sortFindings(all []Finding) {
 	slices.SortFunc(all, func(a, b Finding) int {
 		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
@@ -105,39 +216,58 @@ func Lint(root string, files []string, opts Options) ([]Finding, error) {
 		}
 		return strings.Compare(a.Rule, b.Rule)
 	})
-	return all, nil
 }
 
-// lintFile runs every rule that applies to one file and applies its suppressions.
-func lintFile(root, name string, readmes *readmes) ([]Finding, error) {
+// lintFile runs every rule that applies to one file and applies its suppressions. What it
+// cannot read fully (a symlink, a file over maxFileSize, lines over maxLineLength) it reports.
+func lintFile(root, name string, readmes *readmes) ([]Finding, []Skipped, error) {
 	var found []Finding
 	if f := envFileInDeploy(name); f != nil {
 		found = append(found, *f)
 	}
 	full := filepath.Join(root, filepath.FromSlash(name))
-	st, err := os.Stat(full)
-	if err != nil || st.Size() > maxFileSize {
-		return found, nil //nolint:nilerr // a file that vanished or is too large to be config is not linted
+	st, err := os.Lstat(full)
+	if err != nil {
+		return found, nil, nil //nolint:nilerr // a file that vanished since it was listed is not linted
+	}
+	if st.Mode()&os.ModeSymlink != 0 {
+		target, _ := os.Readlink(full)
+		return found, []Skipped{{File: name, Reason: "a symlink (to " + target + "): not followed; lint its target where it lives"}}, nil
+	}
+	if st.Size() > maxFileSize {
+		return found, []Skipped{{File: name, Reason: fmt.Sprintf("larger than %d MiB: not linted", maxFileSize>>20)}}, nil
 	}
 	data, err := os.ReadFile(full)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
-		return found, nil // binary
+		return found, nil, nil // binary
 	}
 	lines := strings.Split(string(data), "\n")
+	var skipped []Skipped
+	long, first := 0, 0
+	for i, l := range lines {
+		if len(l) > maxLineLength {
+			if long++; long == 1 {
+				first = i + 1
+			}
+		}
+	}
+	if long > 0 {
+		skipped = append(skipped, Skipped{File: name, Line: first,
+			Reason: fmt.Sprintf("%d line(s) over %d characters (the first here): only credential formats checked on them", long, maxLineLength)})
+	}
 	kind := classify(name, data)
 	if kind.fallback {
 		found = append(found, fallbackDefaults(name, data, lines, kind)...)
 	}
-	if kind.source {
-		found = append(found, vaultClients(name, lines, readmes)...)
-	}
+	found = append(found, codeFallbacks(name, data, lines)...)
+	found = append(found, vaultClients(name, string(data), lines, readmes)...)
 	if kind.secrets {
-		found = append(found, hardcodedSecrets(name, lines, kind)...)
+		found = append(found, hardcodedSecrets(name, data, lines, kind)...)
 	}
-	return suppress(name, lines, found), nil
+	return suppress(name, lines, found), skipped, nil
 }
 
 // kind says which rules look at a file.
@@ -176,9 +306,15 @@ func isEnvFile(base string) bool {
 	return base == ".env" || strings.HasPrefix(base, ".env.")
 }
 
+// isEnvExample: a template of an env file (.env.example, env.sample, example.env,
+// .env.local.template, .env.dist, .env.defaults): placeholders, not values.
 func isEnvExample(base string) bool {
-	for _, s := range []string{".example", ".sample", ".template", ".dist"} {
-		if strings.HasSuffix(base, s) && (isEnvFile(base) || strings.HasSuffix(strings.TrimSuffix(base, s), ".env")) {
+	l := strings.ToLower(base)
+	if !isEnvFile(l) && !strings.HasSuffix(l, ".env") && !strings.HasPrefix(l, "env.") {
+		return false
+	}
+	for _, s := range []string{"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"} {
+		if strings.Contains(l, s) {
 			return true
 		}
 	}
@@ -294,9 +430,13 @@ func suppressed(lines []string, f Finding) bool {
 	return false
 }
 
+// commentOnly reports whether a line is (part of) a comment in most languages and config formats.
 func commentOnly(line string) bool {
 	t := strings.TrimSpace(line)
-	for _, m := range []string{"#", "//", "/*", "<!--", "--", ";"} {
+	if strings.HasPrefix(t, "#{") {
+		return false // Ruby interpolation
+	}
+	for _, m := range []string{"#", "//", "/*", "*", "<!--", "-- ", ";", `"""`, "'''"} {
 		if strings.HasPrefix(t, m) {
 			return true
 		}

@@ -544,11 +544,26 @@ func TestMigrationSources(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		src, rule string
+		allowed   []string
 	}{
 		"deprecated database": {src: "secret/database/backend-api"},
-		"deprecated k3s":      {src: "secret/k3s/web"},
-		"kv v1 mount":         {src: "legacy/apps/web/db"},
-		"api form":            {src: "secret/data/oauth/google"},
+		"deprecated k3s":      {src: "secret/k3s/backend-api"},
+		"kv v1 mount":         {src: "legacy/apps/backend-api/db"},
+		"api form":            {src: "secret/data/k3s/backend-api"},
+		"env-suffixed name":   {src: "secret/infrastructure/backend-api-prod/db"},
+		"own env segment":     {src: "secret/prod/backend-api/db"},
+		"another service":     {src: "secret/database/billing", rule: "migration-foreign-source"},
+		"shared oauth":        {src: "secret/oauth/google", rule: "migration-foreign-source"},
+		"shared, allowed":     {src: "secret/oauth/google", allowed: []string{"secret/oauth/google"}},
+		"another env segment": {src: "secret/dev/backend-api/db", rule: "environment-separation"},
+		"production segment":  {src: "secret/backend-api/production/db", allowed: nil, rule: ""},
+		"dot segment":         {src: "secret/./k3s/backend-api", rule: "migration-source"},
+		"trailing dot":        {src: "secret/k3s/backend-api/.", rule: "migration-source"},
+		"percent dotdot":      {src: "secret/k3s/%2e%2e/backend-api", rule: "migration-source"},
+		"percent slash":       {src: "secret/k3s%2fbackend-api", rule: "migration-source"},
+		"query":               {src: "secret/k3s/backend-api?version=1", rule: "migration-source"},
+		"newline":             {src: "secret/k3s/backend-api\nx", rule: "migration-source"},
+		"backslash":           {src: "secret\\k3s/backend-api", rule: "migration-source"},
 		"other environment":   {src: "secret-dev/web/database/app", rule: "environment-separation"},
 		"own environment":     {src: "secret-prod/other/database/app", rule: "migration-source"},
 		"system":              {src: "sys/policies/acl/root", rule: "migration-source"},
@@ -559,7 +574,7 @@ func TestMigrationSources(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			err := ValidateMigrationSource("prod", "backend-api", tc.src)
+			err := ValidateMigrationSource("prod", "backend-api", tc.src, tc.allowed...)
 			if tc.rule == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,12 +42,20 @@ func specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Di
 	if !plan.AppRole.IsNull() && !plan.AppRole.IsUnknown() {
 		spec.AppRole = appRoleOf(ctx, plan.AppRole, diags)
 	}
-	spec.Rotation = stringPtr(plan.SecretIDRotation)
+	spec.Rotation, spec.Emergency = stringPtr(plan.SecretIDRotation), stringPtr(plan.SecretIDEmergency)
+	if g := plan.SecretIDGracePeriod; !g.IsNull() && !g.IsUnknown() {
+		spec.Grace, _ = policy.ParseDuration("secret_id_grace_period", g.ValueString()) // checked by its validator
+	}
 	spec.DeleteAllVersions = plan.DeleteAllVersions.ValueBool()
 	spec.External = stringListMap(ctx, plan.ExternalSecrets, diags)
 	if !plan.MigrateFrom.IsNull() && !plan.MigrateFrom.IsUnknown() {
+		// A source known only at apply is left out of the plan's checks; apply checks it.
 		spec.Migrate = map[string]string{}
-		diags.Append(plan.MigrateFrom.ElementsAs(ctx, &spec.Migrate, false)...)
+		for key, v := range plan.MigrateFrom.Elements() {
+			if src, ok := v.(types.String); ok && !src.IsUnknown() && !src.IsNull() {
+				spec.Migrate[key] = src.ValueString()
+			}
+		}
 	}
 	spec.DeleteSources = plan.MigrateDeleteSource.ValueBool()
 	return spec
@@ -123,7 +132,8 @@ func stateOf(ctx context.Context, m *AppSecretsModel, priv appsync.Private, diag
 	st.External = stringListMap(ctx, m.ExternalSecrets, diags)
 	if !m.RoleName.IsNull() || !m.RoleID.IsNull() {
 		st.Role = &appsync.Role{Name: m.RoleName.ValueString(), RoleID: m.RoleID.ValueString(),
-			Accessor: m.SecretIDAccessor.ValueString(), Rotation: stringPtr(m.SecretIDRotation)}
+			Accessor: m.SecretIDAccessor.ValueString(), Rotation: stringPtr(m.SecretIDRotation), Emergency: stringPtr(m.SecretIDEmergency)}
+		secretIDsOf(ctx, m.SecretIDs, st.Role, diags)
 		if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
 			st.Role.Settings = appRoleOf(ctx, m.AppRole, diags)
 		}
@@ -167,13 +177,16 @@ func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
 	if st.WOVersion != nil {
 		m.SecretsWOVersion = types.Int64Value(*st.WOVersion)
 	}
+	m.MigrationStatus = migrationStatusOf(st, !m.MigrateFrom.IsNull())
 	m.Policy = types.StringNull()
 	if st.Policy != nil {
 		m.Policy = types.StringValue(*st.Policy)
 	}
 	if st.Role == nil {
 		m.RoleName, m.BootstrapPath, m.RoleID, m.SecretIDAccessor, m.SecretIDRotation = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
+		m.SecretIDEmergency = types.StringNull()
 		m.AppRole = types.ObjectNull(appRoleAttrTypes)
+		m.SecretIDs = types.ListNull(secretIDType)
 		return
 	}
 	r := st.Role
@@ -181,9 +194,70 @@ func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
 	m.BootstrapPath = types.StringValue(policy.BootstrapPath(st.Env, st.Service))
 	m.AppRole = appRoleObject(r.Settings)
 	m.RoleID, m.SecretIDAccessor = types.StringValue(r.RoleID), types.StringValue(r.Accessor)
-	m.SecretIDRotation = types.StringNull()
-	if r.Rotation != nil {
-		m.SecretIDRotation = types.StringValue(*r.Rotation)
+	m.SecretIDRotation, m.SecretIDEmergency = types.StringPointerValue(r.Rotation), types.StringPointerValue(r.Emergency)
+	elems := []attr.Value{secretIDValue(types.StringValue(r.Accessor), "current", timeValue(r.Expires))}
+	if r.Accessor == "" {
+		elems = nil // no valid secret_id is known: the next apply mints one
+	}
+	for _, o := range r.Others {
+		elems = append(elems, secretIDValue(types.StringValue(o.Accessor), o.Status, timeValue(o.ValidUntil)))
+	}
+	m.SecretIDs = types.ListValueMust(secretIDType, elems)
+}
+
+const (
+	migrationCopied        = "copied"
+	migrationSourceDeleted = "source-deleted"
+)
+
+// migrationStatusOf is migration_status: each migrated key, "copied" or "source-deleted"
+// (null without migrate_from).
+func migrationStatusOf(st *appsync.State, declared bool) types.Map {
+	if !declared && len(st.Private.Migrated) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	status := map[string]string{}
+	for key, src := range st.Private.Migrated {
+		status[key] = migrationCopied
+		if st.Private.SourcesDeleted[key] == src {
+			status[key] = migrationSourceDeleted
+		}
+	}
+	return stringMapValue(status)
+}
+
+// secretIDValue is one element of secret_ids.
+func secretIDValue(accessor types.String, status string, validUntil types.String) attr.Value {
+	return types.ObjectValueMust(secretIDType.AttrTypes, map[string]attr.Value{
+		"accessor": accessor, "status": types.StringValue(status), "valid_until": validUntil,
+	})
+}
+
+// timeValue is t in RFC 3339 (UTC), null for the zero time (never).
+func timeValue(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// secretIDsOf reads secret_ids into r: the current secret_id's expiry and the other secret_ids.
+func secretIDsOf(ctx context.Context, l types.List, r *appsync.Role, diags *diag.Diagnostics) {
+	if l.IsNull() || l.IsUnknown() {
+		return
+	}
+	var elems []SecretIDModel
+	diags.Append(l.ElementsAs(ctx, &elems, false)...)
+	for _, e := range elems {
+		var until time.Time
+		if v := e.ValidUntil; !v.IsNull() && !v.IsUnknown() {
+			until, _ = time.Parse(time.RFC3339, v.ValueString())
+		}
+		if e.Status.ValueString() == "current" {
+			r.Expires = until
+			continue
+		}
+		r.Others = append(r.Others, appsync.SecretID{Accessor: e.Accessor.ValueString(), Status: e.Status.ValueString(), ValidUntil: until})
 	}
 }
 
@@ -225,4 +299,5 @@ func (m *AppSecretsModel) setImported(st *appsync.State) {
 	m.DeleteAllVersions = types.BoolValue(false)
 	m.ExternalSecrets, m.MigrateFrom = types.MapNull(types.ListType{ElemType: types.StringType}), types.MapNull(types.StringType)
 	m.ExternalMissing, m.MigrateDeleteSource = types.StringValue("warning"), types.BoolNull()
+	m.SecretIDGracePeriod = types.StringNull()
 }

@@ -50,7 +50,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	priv, d := loadPrivate(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	var priorState *appsync.State
 	if prior != nil {
 		priorState = stateOf(ctx, prior, priv, &resp.Diagnostics)
@@ -59,10 +59,9 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	todo := appsync.PlanFor(priorState, spec)
-	outsideFields := r.checkOutside(ctx, &plan, priorState, spec, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	// The checks of values outside Terraform go to their own diagnostics: see the end.
+	var outside diag.Diagnostics
+	outsideFields := r.checkOutside(ctx, &plan, priorState, spec, &outside)
 
 	mount := policy.MountOf(env)
 	plan.ID = types.StringValue(mount + "/" + service)
@@ -73,15 +72,89 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.Policy = types.StringUnknown()
 	}
 	r.planSecrets(&plan, &config, spec, priorState, todo, outsideFields)
-	r.planDirectVault(&plan, &config, priorState, todo)
+	r.planDirectVault(&plan, &config, spec, priorState, todo, &resp.Diagnostics)
 	for _, key := range todo.Deletes {
 		resp.Diagnostics.AddWarning("Secret will be deleted", deletionNotice(mount, service, key, spec.DeleteAllVersions, priorState.Versions[key]))
 	}
 	for _, key := range todo.Forgets {
-		resp.Diagnostics.AddWarning("Imported secret left in Vault",
-			fmt.Sprintf("%s/%s/%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", mount, service, key))
+		full := mount + "/" + service + "/" + key
+		switch {
+		case spec.External[key] != nil:
+			resp.Diagnostics.AddAttributeWarning(path.Root("external_secrets").AtMapKey(key), "Secret handed to people",
+				fmt.Sprintf("%s is now declared in external_secrets: apply leaves its values in Vault as they are and stops tracking its version; people write it from now on (`vault kv put`).", full))
+		case spec.Migrate[key] != "":
+			resp.Diagnostics.AddAttributeWarning(path.Root("migrate_from").AtMapKey(key), "Secret handed to the migration",
+				fmt.Sprintf("%s is now declared in migrate_from: apply leaves its values in Vault as they are and stops tracking its version.", full))
+		default:
+			resp.Diagnostics.AddWarning("Imported secret left in Vault",
+				fmt.Sprintf("%s was found by import but is not declared: apply leaves it in Vault untouched and drops it from state. Declare it to keep managing it.", full))
+		}
 	}
+	plan.MigrationStatus = plannedMigrationStatus(&plan, spec, priorState)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	// A check of values outside Terraform blocks only a plan that changes this app: a plan that
+	// changes nothing applies nothing, and Terraform plans this way to refresh before a
+	// destroy, which a missing external secret must never block.
+	if outside.HasError() && prior != nil && resp.Plan.Raw.Equal(req.State.Raw) {
+		outside = warningsOnly(outside, "This plan changes nothing for this app, so this is a warning only (a destroy goes on); an apply that changes it stops here.")
+	}
+	resp.Diagnostics.Append(outside...)
+}
+
+// warningsOnly turns the errors of diags into warnings, with note added to their detail.
+func warningsOnly(diags diag.Diagnostics, note string) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range diags {
+		if d.Severity() != diag.SeverityError {
+			out.Append(d)
+			continue
+		}
+		if p, ok := d.(diag.DiagnosticWithPath); ok {
+			out.AddAttributeWarning(p.Path(), d.Summary(), d.Detail()+"\n"+note)
+		} else {
+			out.AddWarning(d.Summary(), d.Detail()+"\n"+note)
+		}
+	}
+	return out
+}
+
+// plannedMigrationStatus is migration_status after the apply: each key of migrate_from is
+// "copied", or "source-deleted" once its source is soft-deleted (migrate_delete_source).
+func plannedMigrationStatus(plan *AppSecretsModel, spec *appsync.Spec, prior *appsync.State) types.Map {
+	if plan.MigrateFrom.IsNull() {
+		return types.MapNull(types.StringType)
+	}
+	if !mapKnown(plan.MigrateFrom) {
+		return types.MapUnknown(types.StringType)
+	}
+	status := map[string]string{}
+	for key := range spec.Migrate {
+		status[key] = migrationCopied
+	}
+	for _, d := range appsync.PendingSourceDeletes(prior, spec) {
+		status[d.Key] = migrationSourceDeleted
+	}
+	if prior != nil {
+		for key, src := range prior.Private.SourcesDeleted {
+			if spec.Migrate[key] == src {
+				status[key] = migrationSourceDeleted
+			}
+		}
+	}
+	return stringMapValue(status)
+}
+
+// mapKnown reports whether a map and all its elements are known.
+func mapKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 // planDestroy enforces the environment lock on destroy and names every secret the destroy deletes.
@@ -117,7 +190,8 @@ func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *ap
 	if spec.WriteOnly {
 		src = config.SecretsWO
 	}
-	if src.IsUnknown() {
+	if src.IsUnknown() || (!plan.MigrateFrom.IsNull() && !mapKnown(plan.MigrateFrom)) {
+		// A source known only at apply: its field names are read then.
 		plan.Paths = types.MapUnknown(types.StringType)
 		plan.FieldNames = types.MapUnknown(types.ListType{ElemType: types.StringType})
 		plan.Versions = types.MapUnknown(types.Int64Type)
@@ -162,13 +236,13 @@ func (r *AppSecretsResource) checkOutside(ctx context.Context, plan *AppSecretsM
 	}
 	c := r.client(ctx, diags)
 	if diags.HasError() {
-		return nil
+		return fields
 	}
 	s := r.syncer(c)
 	checks, err := s.CheckExternal(ctx, spec)
 	if err != nil {
 		addError(diags, "Cannot check the external secrets", err, attributeOf(false))
-		return nil
+		return fields
 	}
 	asError := plan.ExternalMissing.ValueString() == "error"
 	for _, ch := range checks {
@@ -189,12 +263,20 @@ func (r *AppSecretsResource) checkOutside(ctx context.Context, plan *AppSecretsM
 	pending, err := s.PendingMigrations(ctx, prior, spec)
 	if err != nil {
 		addError(diags, "Cannot migrate", err, attributeOf(false))
-		return nil
+		return fields
 	}
 	for _, m := range pending {
 		fields[m.Key] = m.Fields
 		diags.AddAttributeWarning(path.Root("migrate_from").AtMapKey(m.Key), "Secret will be copied",
-			fmt.Sprintf("apply copies %s (fields: %s) to %s, server-side; the values never pass through Terraform.", m.Source, strings.Join(m.Fields, ", "), m.Target))
+			fmt.Sprintf("apply reads %s (fields: %s) and writes it to %s: the values pass through the provider's memory, never its state, plan or logs.", m.Source, strings.Join(m.Fields, ", "), m.Target))
+	}
+	if err := s.CheckSourceDeletes(ctx, prior, spec); err != nil {
+		addError(diags, "Cannot delete the migration's source", err, attributeOf(false))
+		return fields
+	}
+	for _, d := range appsync.PendingSourceDeletes(prior, spec) {
+		diags.AddAttributeWarning(path.Root("migrate_delete_source"), "Legacy secret will be soft-deleted",
+			fmt.Sprintf("apply soft-deletes the current version of %s once its copy at %s/%s/%s is in place; `vault kv undelete` restores it.", d.Source, policy.MountOf(spec.Env), spec.Service, d.Key))
 	}
 	return fields
 }
@@ -208,12 +290,13 @@ func externalDiag(diags *diag.Diagnostics, asError bool, at path.Path, summary, 
 }
 
 // planDirectVault sets the role's attributes: known names and settings, an unknown role_id or
-// accessor where apply makes a new one.
-func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, prior *appsync.State, todo appsync.Plan) {
+// accessor where apply makes a new one, and the secret_ids that will exist after the apply.
+func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, spec *appsync.Spec, prior *appsync.State, todo appsync.Plan, diags *diag.Diagnostics) {
 	switch {
 	case plan.Access.IsUnknown():
 		plan.RoleName, plan.BootstrapPath, plan.RoleID, plan.SecretIDAccessor = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		plan.AppRole = types.ObjectUnknown(appRoleAttrTypes)
+		plan.SecretIDs = types.ListUnknown(secretIDType)
 	case plan.Access.ValueString() == policy.AccessDirectVault:
 		env, service := plan.Environment.ValueString(), plan.Service.ValueString()
 		plan.RoleName = types.StringValue(policy.PolicyName(env, service))
@@ -228,10 +311,82 @@ func (r *AppSecretsResource) planDirectVault(plan, config *AppSecretsModel, prio
 		if !todo.Rotate {
 			plan.SecretIDAccessor = types.StringValue(prior.Role.Accessor)
 		}
+		plan.SecretIDs = plannedSecretIDs(spec, prior, todo)
+		planRotationNotices(spec, prior, todo, diags)
 	default:
 		plan.RoleName, plan.BootstrapPath, plan.RoleID, plan.SecretIDAccessor = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 		plan.AppRole = types.ObjectNull(appRoleAttrTypes)
+		plan.SecretIDs = types.ListNull(secretIDType)
 	}
+}
+
+// plannedSecretIDs is secret_ids as apply leaves it, in the order apply builds it: the current
+// secret_id, the other ones kept, and the one a routine rotation replaces (until unknown: the
+// grace starts at apply).
+func plannedSecretIDs(spec *appsync.Spec, prior *appsync.State, todo appsync.Plan) types.List {
+	var elems []attr.Value
+	if todo.Rotate {
+		until := types.StringNull()
+		if d, err := policy.ParseDuration("secret_id_ttl", spec.AppRole.SecretIDTTL); err != nil || d > 0 {
+			until = types.StringUnknown()
+		}
+		elems = append(elems, secretIDValue(types.StringUnknown(), "current", until))
+	} else {
+		elems = append(elems, secretIDValue(types.StringValue(prior.Role.Accessor), "current", timeValue(prior.Role.Expires)))
+	}
+	for _, o := range todo.KeepOthers {
+		elems = append(elems, secretIDValue(types.StringValue(o.Accessor), o.Status, timeValue(o.ValidUntil)))
+	}
+	if todo.RetireCurrent {
+		elems = append(elems, secretIDValue(types.StringValue(prior.Role.Accessor), appsync.StatusPrevious, types.StringUnknown()))
+	}
+	return types.ListValueMust(secretIDType, elems)
+}
+
+// planRotationNotices says in the plan what a rotation does to the secret_ids the app may hold,
+// and which secret_ids apply destroys. Accessors only, never a secret_id.
+func planRotationNotices(spec *appsync.Spec, prior *appsync.State, todo appsync.Plan, diags *diag.Diagnostics) {
+	if !roleKnown(prior) {
+		return // a new role: nothing held yet
+	}
+	role, boot := prior.Name(), policy.BootstrapPath(spec.Env, spec.Service)
+	switch {
+	case todo.Rotate && todo.Emergency:
+		diags.AddAttributeWarning(path.Root("secret_id_emergency_rotation"), "Emergency secret_id rotation",
+			fmt.Sprintf("apply mints a new secret_id for %s, writes it to %s and at once destroys every other secret_id of the role (accessors: %s), with no grace. "+
+				"Pods still holding an old secret_id fail at their next login until ESO has synced the new one and they have restarted.", role, boot, accessorList(todo.Destroy)))
+		return
+	case todo.Rotate && todo.RetireCurrent:
+		diags.AddAttributeWarning(path.Root("secret_id_rotation"), "secret_id rotation with grace",
+			fmt.Sprintf("apply mints a new secret_id for %s and writes it to %s. The current one (accessor %s) stays valid for %s after the apply, "+
+				"so that pods pick up the new one (ESO refresh, rollout); the first plan after that shows it as grace-ended and its apply destroys it.",
+				role, boot, prior.Role.Accessor, spec.Grace))
+	case todo.Rotate && prior.Role.Accessor != "":
+		diags.AddAttributeWarning(path.Root("secret_id_grace_period"), "secret_id rotation without grace",
+			fmt.Sprintf("apply mints a new secret_id for %s, writes it to %s and then destroys the current one (accessor %s) in the same apply (secret_id_grace_period = 0): "+
+				"pods holding it fail at their next login until they have the new one.", role, boot, prior.Role.Accessor))
+	}
+	var gone []string
+	for _, o := range prior.Role.Others {
+		if slices.Contains(todo.Destroy, o.Accessor) {
+			gone = append(gone, o.Accessor+" ("+o.Status+")")
+		}
+	}
+	if len(gone) > 0 {
+		diags.AddWarning("secret_ids will be destroyed",
+			fmt.Sprintf("apply destroys these secret_ids of %s: %s. A grace-ended one was replaced by a rotation; an untracked one was not minted by Terraform.", role, strings.Join(gone, ", ")))
+	}
+}
+
+func roleKnown(prior *appsync.State) bool {
+	return prior != nil && prior.Role != nil && prior.Role.RoleID != ""
+}
+
+func accessorList(accessors []string) string {
+	if len(accessors) == 0 {
+		return "none"
+	}
+	return strings.Join(accessors, ", ")
 }
 
 // fieldNamesValue is the sorted list of a secret's field names, unknown when the secret is.

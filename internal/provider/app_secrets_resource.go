@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -46,11 +47,15 @@ type AppSecretsModel struct {
 	ExtraReadPaths           types.List   `tfsdk:"extra_read_paths"`
 	AppRole                  types.Object `tfsdk:"approle"`
 	SecretIDRotation         types.String `tfsdk:"secret_id_rotation"`
+	SecretIDGracePeriod      types.String `tfsdk:"secret_id_grace_period"`
+	SecretIDEmergency        types.String `tfsdk:"secret_id_emergency_rotation"`
+	SecretIDs                types.List   `tfsdk:"secret_ids"`
 	DeleteAllVersions        types.Bool   `tfsdk:"delete_all_versions"`
 	ExternalSecrets          types.Map    `tfsdk:"external_secrets"`
 	ExternalMissing          types.String `tfsdk:"external_missing"`
 	MigrateFrom              types.Map    `tfsdk:"migrate_from"`
 	MigrateDeleteSource      types.Bool   `tfsdk:"migrate_delete_source"`
+	MigrationStatus          types.Map    `tfsdk:"migration_status"`
 	Mount                    types.String `tfsdk:"mount"`
 	Paths                    types.Map    `tfsdk:"paths"`
 	FieldNames               types.Map    `tfsdk:"field_names"`
@@ -73,6 +78,17 @@ type AppRoleModel struct {
 	SecretIDBoundCIDRs types.List   `tfsdk:"secret_id_bound_cidrs"`
 }
 
+// SecretIDModel is one element of secret_ids.
+type SecretIDModel struct {
+	Accessor   types.String `tfsdk:"accessor"`
+	Status     types.String `tfsdk:"status"`
+	ValidUntil types.String `tfsdk:"valid_until"`
+}
+
+var secretIDType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"accessor": types.StringType, "status": types.StringType, "valid_until": types.StringType,
+}}
+
 var appRoleAttrTypes = map[string]attr.Type{
 	"token_ttl":             types.StringType,
 	"token_max_ttl":         types.StringType,
@@ -84,6 +100,15 @@ var appRoleAttrTypes = map[string]attr.Type{
 
 func (r *AppSecretsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_app_secrets"
+}
+
+// specFrom is the package's specFrom with the provider's allowed migration sources.
+func (r *AppSecretsResource) specFrom(ctx context.Context, plan, config *AppSecretsModel, diags *diag.Diagnostics) *appsync.Spec {
+	spec := specFrom(ctx, plan, config, diags)
+	if r.data != nil {
+		spec.AllowedSources = r.data.allowedMigrationSources
+	}
+	return spec
 }
 
 func (r *AppSecretsResource) syncer(c *vault.Client) *appsync.Syncer {
@@ -121,7 +146,7 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	c := r.client(ctx, &resp.Diagnostics)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !r.environmentAllowed(spec.Env, "write", &resp.Diagnostics) {
 		return
 	}
@@ -156,7 +181,7 @@ func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequ
 	c := r.client(ctx, &resp.Diagnostics)
 	priv, d := loadPrivate(ctx, req.Private)
 	resp.Diagnostics.Append(d...)
-	spec := specFrom(ctx, &plan, &config, &resp.Diagnostics)
+	spec := r.specFrom(ctx, &plan, &config, &resp.Diagnostics)
 	priorState := stateOf(ctx, &prior, priv, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

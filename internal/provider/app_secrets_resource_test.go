@@ -259,7 +259,8 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 				}),
 			},
 			{
-				// Rotation: a new secret_id lands in the bootstrap entry; the old one stops working.
+				// Rotation: a new secret_id lands in the bootstrap entry; the old one stays valid for
+				// the grace (app_secrets_rotation_test.go follows it to its end).
 				Config: testAccAppSecretsConfig_direct(svc, "prod", "2026-12", 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
@@ -274,8 +275,8 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 					if _, err := v.Login("approle", roleID, secretID); err != nil {
 						return fmt.Errorf("new secret_id does not log in: %w", err)
 					}
-					if _, err := v.Login("approle", roleID, firstSecretID); err == nil {
-						return fmt.Errorf("old secret_id still logs in after rotation")
+					if _, err := v.Login("approle", roleID, firstSecretID); err != nil {
+						return fmt.Errorf("old secret_id refused during its grace: %w", err)
 					}
 					return nil
 				}),
@@ -300,7 +301,7 @@ func TestAccAppSecrets_directVault(t *testing.T) {
 				ImportStateId:                        "secret-prod/" + svc,
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "id",
-				ImportStateVerifyIgnore:              []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation"},
+				ImportStateVerifyIgnore:              []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation", "secret_ids"},
 			},
 			{
 				// Switch to eso: role, secret_id and bootstrap entry go; secrets stay.

@@ -121,7 +121,7 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					},
 					"secret_id_ttl": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(policy.DefaultAppRole.SecretIDTTL),
-						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. An expired secret_id shows in the next plan and apply mints a new one.",
+						MarkdownDescription: "Lifetime of a secret_id; `0` (default) means it does not expire. With a TTL, secret_ids expire by themselves: set it to your rotation period plus `secret_id_grace_period`, so that a forgotten previous one dies anyway. An expired current secret_id shows in the next plan and apply mints a new one.",
 						Validators:          []validator.String{durationValidator("secret_id_ttl")},
 					},
 					"secret_id_num_uses": schema.Int64Attribute{
@@ -140,9 +140,41 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 			"secret_id_rotation": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Any change of this value mints a new secret_id, writes it to the bootstrap entry, and only " +
-					"then destroys the old one, so the app is never without valid credentials. Use a date or a counter " +
-					"(`\"2026-11\"`) and change it on your rotation schedule or after a suspected leak. Only with `direct-vault`.",
+				MarkdownDescription: "Routine rotation: any change of this value mints a new secret_id and writes it to the bootstrap " +
+					"entry; the one it replaces stays valid for `secret_id_grace_period` (default `2h`) so that running pods, " +
+					"which picked it up from the Kubernetes Secret, keep logging in until ESO has synced the new one and the pods " +
+					"have rolled. The first plan after the grace shows it going and that apply destroys it; with `approle.secret_id_ttl` " +
+					"it also expires by itself. Use a date or a counter (`\"2026-11\"`) on your schedule. Only with `direct-vault`.",
+			},
+			"secret_id_grace_period": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long the previous secret_id stays valid after a routine rotation has written the new one " +
+					"to the bootstrap entry. Unset means `2h`: the bootstrap ExternalSecret's refresh interval (`1h`) plus a rollout. " +
+					"`0` destroys it in the same apply (pods that hold it fail at their next login until they have the new one). " +
+					"Only with `direct-vault`.",
+				Validators: []validator.String{policyStringValidator{description: "must be a duration in Vault's form (2h, 90m, 0)", check: func(s string) error {
+					_, err := policy.ParseDuration("secret_id_grace_period", s)
+					return err
+				}}},
+			},
+			"secret_id_emergency_rotation": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Emergency rotation, after a suspected leak: any change of this value mints a new secret_id, " +
+					"writes it to the bootstrap entry and destroys every other secret_id of the role in the same apply, with no " +
+					"grace (previous ones and any minted outside Terraform). The plan warns that pods still holding an old " +
+					"secret_id fail at their next login until ESO syncs the new one and they restart. Only with `direct-vault`.",
+			},
+			"secret_ids": schema.ListNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "Every secret_id of the role (`direct-vault` only), by accessor, never by value: the `current` " +
+					"one (in the bootstrap entry), `previous` ones in their grace, and the ones the next apply destroys: " +
+					"`grace-ended`, or `untracked` (minted outside Terraform: drift). The plan shows which will exist and until when.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"accessor": schema.StringAttribute{Computed: true, MarkdownDescription: "The secret_id's accessor."},
+					"status":   schema.StringAttribute{Computed: true, MarkdownDescription: "`current`, `previous`, `grace-ended` or `untracked`."},
+					"valid_until": schema.StringAttribute{Computed: true, MarkdownDescription: "RFC 3339 time until which it is valid: " +
+						"the end of a previous one's grace, or when it expires by itself (`approle.secret_id_ttl`); null for never (until destroyed)."},
+				}},
 			},
 			"delete_all_versions": schema.BoolAttribute{
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
@@ -165,22 +197,33 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"external_missing": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("warning"),
 				MarkdownDescription: "What a missing external secret or field is at plan: `warning` (default: the apply goes on, the " +
-					"app's policy and role are ready for when the value is written) or `error` (nothing is applied until it is there).",
+					"app's policy and role are ready for when the value is written) or `error` (a plan that changes the app fails until it is " +
+					"there, so nothing is applied). A plan that changes nothing only warns, so that a destroy (whose refresh plans this way) is never blocked.",
 				Validators: []validator.String{stringvalidator.OneOf("warning", "error")},
 			},
 			"migrate_from": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "One-time, server-side copies from legacy paths: `\"component/secret-name\"` to the path to copy from, " +
+				MarkdownDescription: "One-time copies from legacy paths: `\"component/secret-name\"` to the path to copy from, " +
 					"e.g. `{ \"database/app\" = \"secret/database/backend-api\" }` (a KV v2 path such as the deprecated `secret/` " +
 					"layout, or a KV v1 mount). The plan reads the source's field names and shows them; apply copies the values " +
-					"with check-and-set (never over another secret); values never enter state, plan or logs. Afterwards the " +
-					"values are not Terraform's: a second apply copies nothing, destroy leaves them. The source stays unless " +
-					"`migrate_delete_source`.",
+					"with check-and-set (never over another secret); the values pass through the provider's memory and never enter " +
+					"state, plan or logs. A source must name the service in one of its segments (`secret/k3s/{service}`), never another " +
+					"environment, or be listed in the provider's `allowed_migration_sources`. The identity running the apply must read " +
+					"the source: the CI writer cannot (see the migration guide). Afterwards the values are not Terraform's: a second apply " +
+					"copies nothing, destroy leaves them. The source stays unless `migrate_delete_source`.",
 			},
 			"migrate_delete_source": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "Soft-delete each `migrate_from` source after its copy (`vault kv undelete` restores it). KV v2 sources only: " +
-					"a KV v1 source cannot be soft-deleted, so it is refused at plan.",
+				MarkdownDescription: "Soft-delete each `migrate_from` source once its copy is in place (`vault kv undelete` restores it), " +
+					"also the sources of copies made by an earlier apply: set it after checking the copies, as the migration guide says. " +
+					"The plan warns for each source and shows it in `migration_status` as `source-deleted`. KV v2 sources only: a KV v1 " +
+					"source cannot be soft-deleted, so it is refused at plan.",
+			},
+			"migration_status": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Each key of `migrate_from` to where its migration stands: `copied` (the values are at the " +
+					"canonical path; the source is untouched) or `source-deleted` (and the source's current version was soft-deleted, " +
+					"`migrate_delete_source`). The plan shows a source about to be soft-deleted as a change to `source-deleted`.",
 			},
 			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
 			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),

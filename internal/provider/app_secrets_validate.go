@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
@@ -49,9 +52,11 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 			resp.Diagnostics.AddAttributeError(path.Root("approle"), "approle needs direct-vault",
 				"approle configures the AppRole of a Direct-Vault app; with access = \"eso\" no AppRole is made. Remove approle, or set access = \"direct-vault\" with a justification.")
 		}
-		if !m.SecretIDRotation.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root("secret_id_rotation"), "secret_id_rotation needs direct-vault",
-				"Only Direct-Vault apps have a secret_id to rotate. Remove secret_id_rotation, or set access = \"direct-vault\".")
+		for name, v := range map[string]types.String{"secret_id_rotation": m.SecretIDRotation, "secret_id_emergency_rotation": m.SecretIDEmergency, "secret_id_grace_period": m.SecretIDGracePeriod} {
+			if !v.IsNull() {
+				resp.Diagnostics.AddAttributeError(path.Root(name), name+" needs direct-vault",
+					"Only Direct-Vault apps have a secret_id to rotate. Remove "+name+", or set access = \"direct-vault\".")
+			}
 		}
 	}
 	if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
@@ -75,6 +80,7 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 			if _, err := policy.ValidateTTLs(s); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root("approle"), "Breaks the secrets policy", err.Error())
 			}
+			validateSecretIDTTL(s.SecretIDTTL, m.SecretIDGracePeriod, &resp.Diagnostics)
 		}
 		if n := ar.SecretIDNumUses; !n.IsNull() && !n.IsUnknown() && n.ValueInt64() < 0 {
 			resp.Diagnostics.AddAttributeError(path.Root("approle"), "Invalid secret_id_num_uses",
@@ -102,6 +108,27 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 			}
 		}
 	}
+}
+
+// validateSecretIDTTL warns when secret_ids would expire by themselves within a rotation's grace:
+// the previous one would die before the pods have the new one.
+func validateSecretIDTTL(ttl string, grace types.String, diags *diag.Diagnostics) {
+	if grace.IsUnknown() {
+		return
+	}
+	g, d := appsync.DefaultGrace, time.Duration(0)
+	var err error
+	if !grace.IsNull() {
+		if g, err = policy.ParseDuration("secret_id_grace_period", grace.ValueString()); err != nil {
+			return
+		}
+	}
+	if d, err = policy.ParseDuration("secret_id_ttl", ttl); err != nil || d == 0 || d > g {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("approle"), "secret_id_ttl shorter than the grace",
+		fmt.Sprintf("approle.secret_id_ttl (%s) is not longer than secret_id_grace_period (%s): every secret_id expires by itself before a rotation's grace ends, "+
+			"and the app is cut off between its expiry and the next apply. Set secret_id_ttl to your rotation period plus the grace.", d, g))
 }
 
 // validateSecretsMap checks keys ("component/secret-name") and field names of a secrets map.
@@ -204,7 +231,10 @@ func validateOutside(m *AppSecretsModel, diags *diag.Diagnostics) {
 		if !ok || src.IsUnknown() || src.IsNull() || !known {
 			continue
 		}
-		if err := policy.ValidateMigrationSource(env, service, src.ValueString()); err != nil {
+		// Whether a source that names no service is allowed is the provider's to say
+		// (allowed_migration_sources): the plan checks that rule, once the provider is configured.
+		var v *policy.Violation
+		if err := policy.ValidateMigrationSource(env, service, src.ValueString()); err != nil && (!errors.As(err, &v) || v.Rule != "migration-foreign-source") {
 			diags.AddAttributeError(at, "Breaks the secrets policy", err.Error())
 		}
 	}

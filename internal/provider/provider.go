@@ -51,6 +51,7 @@ type MosaicProviderModel struct {
 	AuthLoginTokenFile  *TokenFileModel   `tfsdk:"auth_login_token_file"`
 	AppRoleMount        types.String      `tfsdk:"approle_mount"`
 	AllowedEnvironments types.List        `tfsdk:"allowed_environments"`
+	AllowedMigrations   types.List        `tfsdk:"allowed_migration_sources"`
 }
 
 // AuthAppRoleModel is auth_login_approle.
@@ -145,6 +146,13 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					listvalidator.SizeAtLeast(1),
 				},
 			},
+			"allowed_migration_sources": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Legacy paths that `migrate_from` may copy although they do not name the app's service " +
+					"(a source shared by several apps, e.g. `secret/oauth/google`). Set by the platform team in the workspace that " +
+					"runs migrations; without it, a source must name the service in one of its segments (`secret/k3s/web`).",
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"auth_login_jwt": schema.SingleNestedBlock{
@@ -216,6 +224,9 @@ func (p *MosaicProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	if !m.AllowedEnvironments.IsNull() {
 		resp.Diagnostics.Append(m.AllowedEnvironments.ElementsAs(ctx, &d.allowedEnvironments, false)...)
+	}
+	if !m.AllowedMigrations.IsNull() && !m.AllowedMigrations.IsUnknown() {
+		resp.Diagnostics.Append(m.AllowedMigrations.ElementsAs(ctx, &d.allowedMigrationSources, false)...)
 	}
 	// A missing address or token is reported by the first resource that needs Vault, so that
 	// provider functions and rendering data sources work without one.

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,8 @@ type providerData struct {
 	cfg                 vault.Config
 	approleMount        string
 	allowedEnvironments []string
+	// allowedMigrationSources are legacy paths migrate_from may copy without naming the service.
+	allowedMigrationSources []string
 
 	once   sync.Once
 	client *vault.Client
@@ -73,8 +77,9 @@ func stringOr(v types.String, env string) string {
 }
 
 // resolveConfig turns the provider block and the VAULT_* environment into the client's
-// configuration. Logins take precedence over a token: auth_login_jwt, then auth_login_approle,
-// then auth_login_token_file; else token, VAULT_TOKEN, ~/.vault-token.
+// configuration. Explicit arguments beat the environment. Logins take precedence over a token:
+// auth_login_jwt, then auth_login_approle, then auth_login_token_file; else the token argument,
+// then the file named by TERRAFORM_VAULT_TOKEN_FILENAME, VAULT_TOKEN, ~/.vault-token.
 func resolveConfig(m *MosaicProviderModel, diags *diag.Diagnostics) vault.Config {
 	for name, v := range map[string]types.String{"address": m.Address, "token": m.Token, "namespace": m.Namespace} {
 		if v.IsUnknown() {
@@ -120,8 +125,37 @@ func resolveConfig(m *MosaicProviderModel, diags *diag.Diagnostics) vault.Config
 		}
 		cfg.MaxConcurrentRequests = int(m.MaxConcurrent.ValueInt64())
 	}
+	cfg.Address = resolveAddress(cfg.Address, !m.Address.IsNull(), diags)
 	cfg.Login, cfg.Token = loginOf(m, diags)
 	return cfg
+}
+
+// redirectingEnv are the variables with which Vault's Go client would send every request (and
+// the token) somewhere else than the address: an agent's listener, or an HTTP proxy.
+var redirectingEnv = []string{"VAULT_AGENT_ADDR", "VAULT_PROXY_ADDR", "VAULT_HTTP_PROXY"}
+
+// resolveAddress applies the rule that nothing redirects the address silently: with an address
+// (the argument or VAULT_ADDR) and VAULT_AGENT_ADDR, VAULT_PROXY_ADDR or VAULT_HTTP_PROXY set, it is
+// an error; VAULT_AGENT_ADDR alone is the address. The client neutralises them (vault.New).
+func resolveAddress(address string, explicit bool, diags *diag.Diagnostics) string {
+	source := "VAULT_ADDR"
+	if explicit {
+		source = "the provider's address"
+	}
+	for _, env := range redirectingEnv {
+		v := os.Getenv(env)
+		switch {
+		case v == "":
+		case address != "":
+			diags.AddAttributeError(path.Root("address"), "Vault address redirected by "+env,
+				fmt.Sprintf("%s is %q, and %s is set to %q: Vault's client would send every request, the token with it, there instead. "+
+					"The provider refuses to guess: unset %s, or remove the address and use the agent's listener as the address (VAULT_ADDR or address).",
+					source, address, env, v, env))
+		case env == "VAULT_AGENT_ADDR":
+			address = v // no other address: the agent's listener is the address, stated, not silent
+		}
+	}
+	return address
 }
 
 // loginOf resolves the login block, or the token when there is none.
@@ -144,24 +178,51 @@ func loginOf(m *MosaicProviderModel, diags *diag.Diagnostics) (*vault.Login, str
 			return nil, ""
 		}
 		return vault.AppRoleLogin(a.Mount.ValueString(), a.RoleID.ValueString(), a.SecretID.ValueString()), ""
-	case m.AuthLoginTokenFile != nil || os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME") != "":
-		name := os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME")
-		if m.AuthLoginTokenFile != nil {
-			name = stringOr(m.AuthLoginTokenFile.Filename, "TERRAFORM_VAULT_TOKEN_FILENAME")
-		}
-		b, err := os.ReadFile(name)
-		if err != nil || strings.TrimSpace(string(b)) == "" {
-			diags.AddAttributeError(path.Root("auth_login_token_file"), "Cannot read the token file",
-				"auth_login_token_file: the token file "+strconv.Quote(name)+" cannot be read or is empty. Is Vault Agent's sink writing it?")
-			return nil, ""
-		}
-		return nil, strings.TrimSpace(string(b))
+	case m.AuthLoginTokenFile != nil:
+		return nil, readTokenFile(stringOr(m.AuthLoginTokenFile.Filename, "TERRAFORM_VAULT_TOKEN_FILENAME"), diags)
+	case !m.Token.IsNull() && m.Token.ValueString() != "":
+		return nil, m.Token.ValueString()
+	case os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME") != "":
+		return nil, readTokenFile(os.Getenv("TERRAFORM_VAULT_TOKEN_FILENAME"), diags)
 	}
-	token := stringOr(m.Token, "VAULT_TOKEN")
+	token := os.Getenv("VAULT_TOKEN")
 	if token == "" {
 		token = vault.TokenFromHelperFile()
 	}
 	return nil, token
+}
+
+// readTokenFile reads a token file (Vault Agent's sink). A symlink, or a file that others may
+// read or anyone but its owner may write, is refused: the token may already be exposed, or the
+// file swapped for another identity's token. A group-readable one (Vault Agent's default sink
+// mode is 0640) is used, with a warning.
+func readTokenFile(name string, diags *diag.Diagnostics) string {
+	at := path.Root("auth_login_token_file")
+	fi, err := os.Lstat(name)
+	if err == nil && runtime.GOOS != "windows" {
+		mode := fi.Mode()
+		switch {
+		case mode&os.ModeSymlink != 0:
+			diags.AddAttributeError(at, "Token file is a symlink",
+				fmt.Sprintf("The token file %q is a symbolic link: whoever can change the link chooses the token the provider uses. Point the filename at the file itself (the sink's own path).", name))
+			return ""
+		case mode.Perm()&0o027 != 0:
+			diags.AddAttributeError(at, "Token file open to others",
+				fmt.Sprintf("The token file %q has mode %04o: other users may read it (or someone but its owner may change it), so the token may already be exposed. "+
+					"Make it private (`chmod 600`, or the sink's mode = 0600), revoke the token if others could read it, and run again.", name, mode.Perm()))
+			return ""
+		case mode.Perm()&0o040 != 0:
+			diags.AddAttributeWarning(at, "Token file readable by its group",
+				fmt.Sprintf("The token file %q has mode %04o: members of its group can read the token. Prefer mode 0600 (Vault Agent's file sink: mode = 0600).", name, mode.Perm()))
+		}
+	}
+	b, err := os.ReadFile(name)
+	if err != nil || strings.TrimSpace(string(b)) == "" {
+		diags.AddAttributeError(at, "Cannot read the token file",
+			"The token file "+strconv.Quote(name)+" (auth_login_token_file or TERRAFORM_VAULT_TOKEN_FILENAME) cannot be read or is empty. Is Vault Agent's sink writing it?")
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // boolOr is a bool attribute, else the environment variable env; ok is false when neither is set.

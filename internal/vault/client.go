@@ -110,6 +110,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if conf.Error != nil {
 		return nil, fmt.Errorf("reading the Vault environment: %w", conf.Error)
 	}
+	// DefaultConfig reads VAULT_AGENT_ADDR (which NewClient prefers to the address) and
+	// VAULT_PROXY_ADDR / VAULT_HTTP_PROXY (a proxy for every request): the token would go there.
+	// Only cfg.Address counts; the provider refuses those variables beside an address.
+	conf.AgentAddress = ""
+	if t, ok := conf.HttpClient.Transport.(*http.Transport); ok {
+		t.Proxy = http.ProxyFromEnvironment
+	}
 	conf.Address = cfg.Address
 	conf.MaxRetries = cfg.MaxRetries
 	conf.MinRetryWait = 250 * time.Millisecond

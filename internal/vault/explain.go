@@ -14,6 +14,8 @@ type Caller struct {
 	Identity string
 	// AppRoleMount names the AppRole mount in the hint for a missing auth handler.
 	AppRoleMount string
+	// Grant, when set, says who may grant a denied capability, instead of the CI writer policy.
+	Grant string
 }
 
 // Explain turns an error of a Vault request into one message for a person: the operation, the
@@ -29,8 +31,12 @@ func Explain(op, vaultPath string, err error, who Caller) string {
 		return fmt.Sprintf("Vault refused %s on %s because the token is no longer valid: it was revoked or expired during this run. "+
 			"Nothing after this request was written, and the state records what was. Apply again with a valid token. (%v)", op, vaultPath, err)
 	case errors.Is(err, ErrPermissionDenied):
-		return fmt.Sprintf("Vault denied %s on %s: %s lack the %q capability on this path (or a parameter it sent is not allowed there). "+
-			"Grant it (the CI writer policy of this environment does, for the services it lists) or use a token that has it. (%v)", op, vaultPath, holder, capabilityOf(op), err)
+		grant := who.Grant
+		if grant == "" {
+			grant = "Grant it (the CI writer policy of this environment does, for the services it lists) or use a token that has it."
+		}
+		return fmt.Sprintf("Vault denied %s on %s: %s lack the %q capability on this path (or a parameter it sent is not allowed there). %s (%v)",
+			op, vaultPath, holder, capabilityOf(op), grant, err)
 	case IsNotFound(err) && strings.HasPrefix(vaultPath, "auth/"):
 		return fmt.Sprintf("Vault has no handler for %s: is the AppRole auth method enabled at auth/%s? Enable it (the mosaic_platform resource does, or `vault auth enable -path=%s approle`), or set approle_mount in the provider block. (%v)", vaultPath, approleMount, approleMount, err)
 	case IsNotFound(err):

@@ -133,3 +133,34 @@ func TestConcurrencyBound(t *testing.T) {
 		t.Errorf("%d requests in flight at most, want exactly the bound 3", peak)
 	}
 }
+
+// The token goes to the configured address only: VAULT_AGENT_ADDR (which Vault's client
+// prefers to the address) and VAULT_PROXY_ADDR (a proxy for every request) are not followed.
+func TestNewIgnoresRedirectingEnvironment(t *testing.T) {
+	hits := func(name string, got *[]string, mu *sync.Mutex) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			*got = append(*got, name+" "+r.URL.Path+" token="+fmt.Sprint(r.Header.Get("X-Vault-Token") != ""))
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"data":{"policies":["default"]}}`)
+		}))
+	}
+	var mu sync.Mutex
+	var got []string
+	vaultSrv, agent, proxy := hits("vault", &got, &mu), hits("agent", &got, &mu), hits("proxy", &got, &mu)
+	defer vaultSrv.Close()
+	defer agent.Close()
+	defer proxy.Close()
+	t.Setenv("VAULT_AGENT_ADDR", agent.URL)
+	t.Setenv("VAULT_PROXY_ADDR", proxy.URL)
+	t.Setenv("VAULT_HTTP_PROXY", proxy.URL)
+	if _, err := New(context.Background(), Config{Address: vaultSrv.URL, Token: "s.test"}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0] != "vault /v1/auth/token/lookup-self token=true" {
+		t.Fatalf("requests %v, want only the token lookup at the configured address", got)
+	}
+}

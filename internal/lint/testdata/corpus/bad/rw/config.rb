@@ -1,0 +1,1 @@
+SECRET_KEY_BASE = ENV.fetch("SECRET_KEY_BASE", "rails-dev-base")

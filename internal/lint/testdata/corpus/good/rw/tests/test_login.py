@@ -1,0 +1,2 @@
+def test_login():
+    password = "hunter2hunter"
