@@ -6,7 +6,6 @@ import (
 	"flag"
 	"log"
 	"os"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -24,7 +23,6 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	quietUnlessLogged(debug)
-	boundMemory()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/mosaicstack/mosaic",
@@ -33,18 +31,6 @@ func main() {
 	})
 	if err != nil {
 		log.Fatalf("terraform-provider-mosaic %s (%s): %v", version, commit, err)
-	}
-}
-
-// softMemoryLimit is the heap size above which the garbage collector works harder. The provider
-// keeps little (a plan of 1000 apps has a live heap of about 20 to 40 MiB, the plugin framework's
-// per-request decoding); without a limit the heap may grow to twice the live data between
-// collections. An explicit GOMEMLIMIT or GOGC wins.
-const softMemoryLimit = 96 << 20
-
-func boundMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOGC") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
 	}
 }
 

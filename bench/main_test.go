@@ -1,6 +1,12 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestKind(t *testing.T) {
 	tests := map[[2]string]string{
@@ -43,6 +49,40 @@ func TestMinimums(t *testing.T) {
 		}
 		if got := minDelete(tc.n); got != tc.del {
 			t.Errorf("minDelete(%d) = %d, want %d", tc.n, got, tc.del)
+		}
+	}
+}
+
+// The byte floor, calibrated for a target, stores that many state bytes (within 1%): the
+// floor the goals are stated against weighs what mosaic's state weighs. Runs Terraform
+// (terraform_data needs no provider), so only with TF_ACC like the acceptance tests.
+func TestByteFloorCalibration(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("runs the Terraform CLI; set TF_ACC=1")
+	}
+	work := t.TempDir()
+	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	for _, tc := range []struct {
+		n      int
+		target int64
+	}{{20, 20 * 3000}, {30, 30 * 1500}} {
+		pad, err := calibrateByteFloor(work, env, tc.n, tc.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := floor{name: "byte", body: byteFloorBody, pad: pad, dir: filepath.Join(work, fmt.Sprint(tc.n))}
+		if err := os.MkdirAll(f.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := measureFloor(f, env, tc.n, 1, 10, []string{"apply", "-auto-approve"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := fileSize(filepath.Join(f.dir, "terraform.tfstate"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := math.Abs(float64(got-tc.target)) / float64(tc.target); diff > 0.01 {
+			t.Errorf("N=%d: byte floor state is %d bytes, want %d (pad %d)", tc.n, got, tc.target, pad)
 		}
 	}
 }

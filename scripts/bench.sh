@@ -9,7 +9,9 @@ MOSAIC_VAULT_BIN=$(scripts/vault-bin.sh)
 export MOSAIC_VAULT_BIN
 go build -o bin/rsswrap ./bench/rsswrap
 go build -o bin/mosaic-bench ./bench
-bin/mosaic-bench -n "${BENCH_N:-10,100,1000}" -out "${BENCH_OUT:-bench/REPORT.md}"
+# BENCH_PLATFORM (services of the mosaic_platform, default 5000) and BENCH_WORKSPACES (default 5x200)
+# may be empty to leave those parts out.
+bin/mosaic-bench -n "${BENCH_N-10,100,1000}" -platform "${BENCH_PLATFORM-5000}" -workspaces "${BENCH_WORKSPACES-5x200}" -out "${BENCH_OUT:-bench/REPORT.md}"
 echo
 echo "==> mosaic-lint: generated repositories of 1,000 and 10,000 files (2% with a finding)"
 lint_out=$(go test -run '^$' -bench BenchmarkLint -benchtime 5x ./internal/lint/ | grep '^BenchmarkLint')

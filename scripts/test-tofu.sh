@@ -18,7 +18,7 @@ echo "==> acceptance tests with $("$TF_ACC_TERRAFORM_PATH" version | head -n 1)"
 log=$(mktemp)
 trap 'rm -f "$log" "$cli_config"' EXIT
 status=0
-go test -count=1 -v -timeout 60m -run "${TESTS:-.}" ./internal/provider/... >"$log" 2>&1 || status=$?
+go test -count=1 -v -timeout 60m -run "${TESTS:-.}" ./internal/provider/... ./internal/docsnippets/ >"$log" 2>&1 || status=$?
 if [[ $status -ne 0 ]]; then
   grep -B2 -A30 -E '^\s*--- FAIL|^panic:' "$log" | head -300 >&2 || tail -100 "$log" >&2
   exit $status

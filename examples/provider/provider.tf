@@ -18,11 +18,13 @@ provider "mosaic" {
   allowed_environments = ["prod"]
 
   # A CI pipeline logs in with the ID token its platform issues (GitHub Actions, GitLab CI),
-  # as the ci-writer-prod role that mosaic_platform binds. Without `jwt`, the token is read
-  # from TERRAFORM_VAULT_AUTH_JWT.
+  # as the role mosaic_platform binds to it (ci_identities "prod/web" of issuer "github": the
+  # mount jwt-github, the role ci-writer-prod-web). Without `jwt`, the token is read from
+  # TERRAFORM_VAULT_AUTH_JWT.
   auth_login_jwt {
-    role = "ci-writer-prod"
-    jwt  = var.ci_id_token
+    mount = "jwt-github"
+    role  = "ci-writer-prod-web"
+    jwt   = var.ci_id_token
   }
 }
 

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // Cluster is a Vault HA cluster of real `vault server` processes with integrated storage
@@ -114,8 +116,8 @@ disable_mlock = true
 	}
 	ctx := context.Background()
 	leader := c.client(c.Leader(t))
-	for _, env := range []string{"dev", "staging", "prod"} {
-		if err := leader.Sys().MountWithContext(ctx, "secret-"+env, &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}}); err != nil {
+	for _, env := range policy.Environments {
+		if err := leader.Sys().MountWithContext(ctx, policy.MountOf(env), &api.MountInput{Type: "kv", Options: map[string]string{"version": "2"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

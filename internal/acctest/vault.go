@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -156,6 +158,23 @@ func startVault(bin string) (*Server, error) {
 }
 
 // Stop ends the server and removes its folder. Safe to call more than once.
+// CPUTime is the CPU time (user and system) the server has used so far, from /proc (Linux).
+func (s *Server) CPUTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name (which may hold spaces) end in ')'; utime and stime
+	// are the 14th and 15th fields, in clock ticks (100 per second on Linux).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("unexpected /proc stat: %q", b)
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+}
+
 func (s *Server) Stop() {
 	s.once.Do(func() {
 		if s.cmd != nil && s.cmd.Process != nil {

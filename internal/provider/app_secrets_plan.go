@@ -27,8 +27,8 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	var plan, config AppSecretsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	var prior *AppSecretsModel
 	if !req.State.Raw.IsNull() {
 		prior = &AppSecretsModel{}
@@ -91,7 +91,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	plan.MigrationStatus = plannedMigrationStatus(&plan, spec, priorState)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.Plan.Raw, resp.Plan.Schema, &plan)...)
 	// A check of values outside Terraform blocks only a plan that changes this app: a plan that
 	// changes nothing applies nothing, and Terraform plans this way to refresh before a
 	// destroy, which a missing external secret must never block.
@@ -160,7 +160,7 @@ func mapKnown(m types.Map) bool {
 // planDestroy enforces the environment lock on destroy and names every secret the destroy deletes.
 func (r *AppSecretsResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var prior AppSecretsModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -140,8 +140,8 @@ func pathSecrets(wo bool, key string) path.Path {
 
 func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan, config AppSecretsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Config.Schema, req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -166,15 +166,15 @@ func (r *AppSecretsResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	tflog.Debug(ctx, "created app", map[string]any{"id": st.String(), "secrets": len(st.Versions), "direct_vault": st.Role != nil})
 	plan.setState(st, !plan.Secrets.IsNull())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State.Raw, resp.State.Schema, &plan)...)
 	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, config, prior AppSecretsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Plan.Schema, req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Config.Schema, req.Config.Raw, &config)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -192,13 +192,13 @@ func (r *AppSecretsResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	// Even after an error the state records what was done, so the next apply converges.
 	plan.setState(st, !plan.Secrets.IsNull())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State.Raw, resp.State.Schema, &plan)...)
 	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state AppSecretsModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -220,7 +220,7 @@ func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 		addWarnings(&resp.Diagnostics, warnings)
 		state.setImported(st)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State.Raw, resp.State.Schema, &state)...)
 		resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 		return
 	}
@@ -236,13 +236,13 @@ func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	state.setState(st, !state.Secrets.IsNull())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, &resp.State.Raw, resp.State.Schema, &state)...)
 	resp.Diagnostics.Append(savePrivate(ctx, resp.Private, st.Private)...)
 }
 
 func (r *AppSecretsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state AppSecretsModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

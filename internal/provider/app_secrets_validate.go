@@ -21,7 +21,7 @@ import (
 // in the schema. Unknown values are skipped: they are checked again once known.
 func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m AppSecretsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(appModels.get(ctx, req.Config.Schema, req.Config.Raw, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -57,3 +57,42 @@ func TestAccFunctions_errors(t *testing.T) {
 		})
 	}
 }
+
+// auth_login_jwt without role is refused at validate, on the attribute, before any login; and
+// with no login block at all the provider needs no role (the run gets as far as calling Vault).
+func TestAccProvider_jwtRoleRequired(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   terraform18,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "mosaic" {
+  auth_login_jwt {
+    jwt = "eyJ.x.y"
+  }
+}
+data "mosaic_external_secret" "web" {
+  environment          = "prod"
+  service              = "web"
+  kubernetes_namespace = "web"
+  field_names          = { "database/app" = ["password"] }
+}
+`,
+			ExpectError: wsRegexp(`Attribute "auth_login_jwt.role" must be specified when "auth_login_jwt" is specified`),
+		}, {
+			Config: `
+provider "mosaic" {
+  address = "http://127.0.0.1:1"
+}
+data "mosaic_external_secret" "web" {
+  environment          = "prod"
+  service              = "web"
+  kubernetes_namespace = "web"
+  field_names          = { "database/app" = ["password"] }
+}
+`,
+			// Validation passes: the run gets as far as calling Vault, which is not there.
+			ExpectError: wsRegexp(`Vault at http://127.0.0.1:1 is unreachable`),
+		}},
+	})
+}

@@ -298,7 +298,11 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		}
 		iss, ok := issuerOf("ci_identities", key, env, b.Issuer)
 		name := policy.CIPipelinePolicyName(env, pipeline)
-		p.writers[name] = types.StringValue(policy.CIPipelinePolicy(env, pipeline, r.approleMount(), apps))
+		writer := policy.CIPipelinePolicy(env, pipeline, r.approleMount(), apps)
+		if err := policy.CheckPolicySize(name, writer); err != nil {
+			diags.AddAttributeError(base, "Too many services for one CI writer policy", fmt.Sprintf("ci_identities[%q]: %s. Split the pipeline's services.", key, err))
+		}
+		p.writers[name] = types.StringValue(writer)
 		if !ok || len(errs) > 0 {
 			continue
 		}

@@ -187,7 +187,12 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 		p.apps[env] = apps
 		p.mounts[env] = types.StringValue(policy.MountOf(env))
 		p.readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
-		p.writers[policy.CIWriterPolicyName(env)] = types.StringValue(policy.CIWriterPolicy(env, r.approleMount(), apps))
+		writer := policy.CIWriterPolicy(env, r.approleMount(), apps)
+		if err := policy.CheckPolicySize(policy.CIWriterPolicyName(env), writer); err != nil {
+			diags.AddAttributeError(path.Root("services").AtMapKey(env), "Too many services for one CI writer policy",
+				fmt.Sprintf("%s. Vault would refuse it at apply; nothing is written. About 440 services fit in one policy (see the performance guide).", err))
+		}
+		p.writers[policy.CIWriterPolicyName(env)] = types.StringValue(writer)
 	}
 	r.identities(ctx, m, p, diags)
 	return p

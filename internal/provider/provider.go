@@ -6,8 +6,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -158,9 +160,13 @@ func (p *MosaicProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"(GitHub Actions, GitLab CI) and the `ci-writer-{env}` role that `mosaic_platform` binds. The login's token " +
 					"is used as it is (no child token is made), so its policies and TTL are the role's: give the role a " +
 					"`token_ttl` longer than your longest apply.",
+				Validators: []validator.Object{objectvalidator.AlsoRequires(path.MatchRelative().AtName("role"))},
 				Attributes: map[string]schema.Attribute{
 					"mount": schema.StringAttribute{Optional: true, MarkdownDescription: "Path of the JWT auth method. Default `jwt`."},
-					"role":  schema.StringAttribute{Optional: true, MarkdownDescription: "The role to log in as, e.g. `ci-writer-prod`. Required with this block."},
+					// Required within the block, checked by the block's validator: the framework
+					// would demand a Required attribute even when the block is absent.
+					"role": schema.StringAttribute{Optional: true, MarkdownDescription: "**Required** in this block: the role to log in as, e.g. `ci-writer-prod`. " +
+						"Terraform refuses the block without it at validate."},
 					"jwt": schema.StringAttribute{Optional: true, Sensitive: true,
 						MarkdownDescription: "The signed JWT. Falls back to `TERRAFORM_VAULT_AUTH_JWT`, as terraform-provider-vault names it. Never logged."},
 				},
