@@ -119,7 +119,7 @@ func identitySchema(s map[string]schema.Attribute) {
 			"bound_claims_type": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "`string` (default): claims compared literally (a `*` is a warning). `glob`: `*` matches any text; the claim naming the pipeline must still pin its repository, and a `*` that admits other GitHub " +
 					"environments (`sub = \"repo:ORG/REPO:environment:prod*\"`, an `environment` glob) is refused in prod (which names its protected environment exactly, with no `*` in `sub`) and a warning elsewhere.",
-				Validators:          []validator.String{stringvalidator.OneOf("string", "glob")}},
+				Validators: []validator.String{stringvalidator.OneOf("string", "glob")}},
 			"user_claim": schema.StringAttribute{Optional: true, MarkdownDescription: "The claim Vault names the entity after. Default `sub`."},
 			"token_ttl": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Lifetime of the token a login gets (also its maximum). Default `15m`. Give it longer than the pipeline's longest apply.",
