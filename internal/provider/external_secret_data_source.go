@@ -283,17 +283,26 @@ func (d *ExternalSecretDataSource) renderVaultClients(m *ExternalSecretModel, ap
 	}
 }
 
+// missingAt is where Terraform can show a text that direct-vault needs: the attribute when it is
+// written but blank, else the `access` line that asks for it (an absent attribute has no line).
+func missingAt(attr, value string) path.Path {
+	if value != "" {
+		return path.Root(attr)
+	}
+	return path.Root("access")
+}
+
 // checkAppSide refuses, on the attribute at fault, what the README of a Direct-Vault app needs
 // and lacks, and extra read paths the app's policy would refuse.
 func checkAppSide(a appgen.App, diags *diag.Diagnostics) bool {
 	if a.Access == policy.AccessDirectVault {
 		if strings.TrimSpace(a.Justification) == "" {
-			diags.AddAttributeError(path.Root("direct_vault_justification"), "Direct-Vault justification missing",
+			diags.AddAttributeError(missingAt("direct_vault_justification", a.Justification), "Direct-Vault justification missing",
 				"A direct-vault app documents why it cannot use ESO (the README \"Secrets architecture\" section): set direct_vault_justification, "+
 					"e.g. from mosaic_app_secrets.<name>.direct_vault_justification.")
 		}
 		if strings.TrimSpace(a.LeaseStrategy) == "" {
-			diags.AddAttributeError(path.Root("lease_renewal_strategy"), "Lease strategy missing",
+			diags.AddAttributeError(missingAt("lease_renewal_strategy", a.LeaseStrategy), "Lease strategy missing",
 				"A direct-vault app documents how it renews its token and leases (the README \"Secrets architecture\" section): set lease_renewal_strategy, "+
 					"e.g. \"renews its token at two thirds of its TTL and logs in again with its AppRole when renewal fails\".")
 		}
