@@ -18,7 +18,16 @@ if [[ -n "${MOSAIC_VAULT_BIN:-}" ]]; then
 fi
 CACHE="${MOSAIC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-mosaic}"
 OUT="$CACHE/vault-$VERSION/vault"
-if [[ -x "$OUT" ]] && "$OUT" version 2>/dev/null | grep -q "v$VERSION"; then
+built() { [[ -x "$OUT" ]] && "$OUT" version 2>/dev/null | grep -q "v$VERSION"; }
+if built; then
+  echo "$OUT"; exit 0
+fi
+# One build at a time per machine: a second caller waits for the first (which would otherwise
+# have its work folder deleted under it) and then uses its binary.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/vault-$VERSION.lock"
+flock 9
+if built; then
   echo "$OUT"; exit 0
 fi
 
