@@ -466,7 +466,8 @@ path "auth/jwt-github/role/ci-writer-prod-billing" { capabilities = ["deny"] }
 func TestAccIdentities_secondPlatformRefused(t *testing.T) {
 	v := acctest.OwnVault(t)
 	k := newIssuerKeys(t)
-	cfg := identityPlatform(t, v, v.Token, k)
+	// The import step needs the provider's source as the harness serves it (OpenTofu).
+	cfg := requiredProviders() + identityPlatform(t, v, v.Token, k)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
