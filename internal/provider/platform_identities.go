@@ -358,14 +358,17 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			params: roleParams(name, aud, b.Subject, map[string]string{}, "string", "sub", ttlOf(id.TokenTTL, "1h"))})
 	}
 	// No token may satisfy two identities: within an issuer, each binding must exclude the others.
-	for i, a := range bindings {
-		for _, b := range bindings[:i] {
-			if policy.Overlap(a.binding, b.binding) {
-				diags.AddAttributeError(a.at, "Identities not told apart", fmt.Sprintf(
-					"%s and %s both trust issuer %q and no subject or claim tells them apart: one token could log in as either, and reach the other's secrets. "+
-						"Bind each to its own subject (GitHub Actions: bound_subject = \"repo:ORG/REPO:environment:ENV\"; Kubernetes: its own namespace and service account), "+
-						"or give each environment its own issuer.", a.label, b.label, a.binding.Issuer))
-			}
+	all := make([]policy.Binding, len(bindings))
+	for i, b := range bindings {
+		all[i] = b.binding
+	}
+	for i, earlier := range policy.Overlaps(all) {
+		a := bindings[i]
+		for _, j := range earlier {
+			diags.AddAttributeError(a.at, "Identities not told apart", fmt.Sprintf(
+				"%s and %s both trust issuer %q and no subject or claim tells them apart: one token could log in as either, and reach the other's secrets. "+
+					"Bind each to its own subject (GitHub Actions: bound_subject = \"repo:ORG/REPO:environment:ENV\"; Kubernetes: its own namespace and service account), "+
+					"or give each environment its own issuer.", a.label, bindings[j].label, a.binding.Issuer))
 		}
 	}
 	slices.SortFunc(p.id.roles, func(a, b jwtRole) int { return strings.Compare(a.key(), b.key()) })
