@@ -339,9 +339,22 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 		st.EnvironmentCIWriters = types.BoolValue(!st.Environments.IsNull() || len(writers) > 0)
 	}
 	// The pipelines' and namespaces' policies this resource wrote.
+	// Read at once (see each): a platform of many pipelines has thousands.
 	for src, dst := range map[*types.Map]map[string]attr.Value{&st.ESOReaderPolicies: readers, &st.CIWriterPolicies: writers} {
+		var names []string
 		for name := range src.Elements() {
-			if _, done := dst[name]; !done && !r.readPolicy(ctx, c, name, dst, true, &resp.Diagnostics) {
+			if _, done := dst[name]; !done {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		texts := make([]string, len(names))
+		errs := r.each(len(names), func(i int) (err error) {
+			texts[i], err = c.GetPolicy(ctx, names[i])
+			return err
+		})
+		for i, name := range names {
+			if !r.policyRead(ctx, c, name, texts[i], errs[i], dst, true, &resp.Diagnostics) {
 				return
 			}
 		}
@@ -418,6 +431,11 @@ func fullyKnown(ctx context.Context, vals ...attr.Value) bool {
 // readPolicy reads a policy into dst (as "" when missing and keepMissing): false on error.
 func (r *PlatformResource) readPolicy(ctx context.Context, c *vault.Client, name string, dst map[string]attr.Value, keepMissing bool, diags *diag.Diagnostics) bool {
 	text, err := c.GetPolicy(ctx, name)
+	return r.policyRead(ctx, c, name, text, err, dst, keepMissing, diags)
+}
+
+// policyRead records the answer of a policy read into dst (see readPolicy): false on error.
+func (r *PlatformResource) policyRead(ctx context.Context, c *vault.Client, name, text string, err error, dst map[string]attr.Value, keepMissing bool, diags *diag.Diagnostics) bool {
 	switch {
 	case vault.IsNotFound(err):
 		if keepMissing {
