@@ -7,7 +7,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // The platform's plan-time work at the bench's shape (bench/platform.go): 5,000 services in
@@ -76,5 +81,94 @@ func benchPlatformModel(services, perPipeline, perNamespace int) *PlatformModel 
 		AppExtraReadPaths: types.MapNull(types.MapType{ElemType: types.ListType{ElemType: types.StringType}}),
 		Issuers:           types.MapValueMust(types.ObjectType{AttrTypes: issuerAttrTypes}, issuers),
 		CIIdentities:      types.MapValueMust(ciType, ci), ESOIdentities: types.MapValueMust(esoType, eso),
+		// as in a configuration: what it does not set is null
+		ID: types.StringNull(), MaxVersions: types.Int64Null(), AllowDestroyWithSecrets: types.BoolNull(), AppRoleMount: types.StringNull(),
+		Mounts: types.MapNull(types.StringType), ESOReaderPolicies: types.MapNull(types.StringType), CIWriterPolicies: types.MapNull(types.StringType),
+		AppRoleManaged: types.BoolNull(), JWTAuth: types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: types.ListNull(types.StringType),
+		IssuerConfigs: types.MapNull(types.StringType), JWTRoles: types.MapNull(types.StringType), OwnerID: types.StringNull(),
 	}
+}
+
+// BenchmarkPlatformPlanCreate is Terraform's plan of the bench's platform over the plugin
+// protocol (validation, defaults, ModifyPlan), without Vault: `-bench PlatformPlan -cpuprofile`.
+func BenchmarkPlatformPlanCreate(b *testing.B) { benchPlatformPlan(b, false) }
+
+func benchPlatformPlan(b *testing.B, noChange bool) {
+	for _, n := range []int{500, 1000, 2000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			srv, err := providerserver.NewProtocol6WithError(New("bench")())()
+			if err != nil {
+				b.Fatal(err)
+			}
+			schemas, err := srv.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			typ := schemas.ResourceSchemas["mosaic_platform"].ValueType()
+			var sr resource.SchemaResponse
+			(&PlatformResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+			cfg := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+			if d := cfg.Set(ctx, benchPlatformModel(n, 10, 50)); d.HasError() {
+				b.Fatal(d)
+			}
+			config := dynamic(b, typ, cfg.Raw)
+			prior := dynamic(b, typ, tftypes.NewValue(typ, nil))
+			if noChange {
+				resp, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+					TypeName: "mosaic_platform", Config: config, PriorState: prior, ProposedNewState: config,
+				})
+				if err != nil || len(resp.Diagnostics) > 0 {
+					b.Fatalf("plan: %v %v", err, resp.Diagnostics)
+				}
+				planned, err := resp.PlannedState.Unmarshal(typ)
+				if err != nil {
+					b.Fatal(err)
+				}
+				prior = dynamic(b, typ, appliedState(b, planned))
+			}
+			proposed := config
+			if noChange {
+				proposed = prior
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				v, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "mosaic_platform", Config: config})
+				if err != nil || len(v.Diagnostics) > 0 {
+					b.Fatalf("validate: %v %v", err, v.Diagnostics)
+				}
+				resp, err := srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+					TypeName: "mosaic_platform", Config: config, PriorState: prior, ProposedNewState: proposed,
+				})
+				if err != nil || len(resp.Diagnostics) > 0 {
+					b.Fatalf("plan: %v %v", err, resp.Diagnostics)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPlatformPlanNoChange is the same platform planned against its own state (a plan
+// -refresh=false after apply): the provider's share of a no-change plan.
+func BenchmarkPlatformPlanNoChange(b *testing.B) { benchPlatformPlan(b, true) }
+
+// appliedState is a planned state as apply leaves it: what the plan left unknown, known.
+func appliedState(b *testing.B, v tftypes.Value) tftypes.Value {
+	out, err := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		switch {
+		case v.IsKnown():
+			return v, nil
+		case v.Type().Is(tftypes.String):
+			return tftypes.NewValue(tftypes.String, "owner"), nil
+		case v.Type().Is(tftypes.Bool):
+			return tftypes.NewValue(tftypes.Bool, false), nil
+		case v.Type().Is(tftypes.List{ElementType: tftypes.String}):
+			return tftypes.NewValue(v.Type(), []tftypes.Value{}), nil
+		}
+		return v, nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
 }
