@@ -80,7 +80,8 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"mount (`secret-dev`, `secret-staging`, `secret-prod`), the AppRole auth method at the provider's `approle_mount` " +
 			"(enabled if missing, adopted if present, disabled on destroy only if this resource enabled it), and per environment " +
 			"an ESO reader policy (`eso-reader-{env}`: read/list on that mount only) and a CI writer policy (`ci-writer-{env}`: " +
-			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other). " +
+			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other; " +
+			"left out with `environment_ci_writers = false`, as a platform of more than about 440 services per environment must). " +
 			"Apps should `depends_on` it.\n\n" +
 			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the policy's manual " +
 			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
