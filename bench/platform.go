@@ -36,6 +36,7 @@ type platformResult struct {
 	StateBytes              int64
 	ProviderRSSKiB          int64
 	ProviderCPU             time.Duration
+	StepCPU                 map[string]time.Duration // the provider's CPU in each step (apply, plan, plan-norefresh)
 	Policies                []policySize // every policy the platform wrote, largest first
 	Load                    string       // /proc/loadavg's three figures when the scenario ended
 	ACLRequest, SmallACLReq time.Duration
@@ -143,6 +144,10 @@ func measurePlatform(work string, env []string, n, parallelism int) (platformRes
 		err := terraform(dir, append(slices.Clone(env), "MOSAIC_BENCH_RSS="+rss), parallelism, args)
 		peak, cpu := providerUsage(rss)
 		res.ProviderRSSKiB, res.ProviderCPU = max(res.ProviderRSSKiB, peak), res.ProviderCPU+cpu
+		if res.StepCPU == nil {
+			res.StepCPU = map[string]time.Duration{}
+		}
+		res.StepCPU[step] = cpu
 		return time.Since(t0), err
 	}
 	if res.Apply, err = run("apply", "apply", "-auto-approve"); err != nil {
@@ -239,6 +244,7 @@ func renderPlatform(sb *strings.Builder, ps []platformResult) {
 	}
 	sb.WriteString("\n| services per environment | policies | apply | no-change plan | plan -refresh=false | state | provider peak RSS | largest policy as sent / 1 MiB | its request / 32 MiB | request under the largest pipeline CI writer | under eso-reader | load average |\n")
 	sb.WriteString("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
+	cpu := func(p platformResult, step string) string { return fmt.Sprintf(" (provider CPU %.0f s)", p.StepCPU[step].Seconds()) }
 	for _, p := range ps {
 		if p.ApplyErr != "" {
 			fmt.Fprintf(sb, "| %d | | failed: %s | | | | | | | | | |\n", p.Services, strings.ReplaceAll(strings.ReplaceAll(p.ApplyErr, "\n", " "), "|", "/"))
@@ -248,8 +254,8 @@ func renderPlatform(sb *strings.Builder, ps []platformResult) {
 		if len(p.Policies) > 0 {
 			largest = p.Policies[0]
 		}
-		fmt.Fprintf(sb, "| %d | %d | %.1f s | %.1f s | %.1f s | %.1f MiB | %d MiB | %s: %d KiB, %.1f%% | %.2f%% | %s: %.2f ms | %.2f ms | %s |\n", p.Services, len(p.Policies),
-			p.Apply.Seconds(), p.Plan.Seconds(), p.PlanNoRef.Seconds(), float64(p.StateBytes)/(1<<20), p.ProviderRSSKiB/1024,
+		fmt.Fprintf(sb, "| %d | %d | %.1f s%s | %.1f s%s | %.1f s%s | %.1f MiB | %d MiB | %s: %d KiB, %.1f%% | %.2f%% | %s: %.2f ms | %.2f ms | %s |\n", p.Services, len(p.Policies),
+			p.Apply.Seconds(), cpu(p, "apply"), p.Plan.Seconds(), cpu(p, "plan"), p.PlanNoRef.Seconds(), cpu(p, "plan-norefresh"), float64(p.StateBytes)/(1<<20), p.ProviderRSSKiB/1024,
 			largest.Name, largest.JSONBytes>>10, 100*float64(largest.JSONBytes)/policy.MaxPolicyBytes, 100*float64(largest.RequestBytes)/vaultMaxRequestSize,
 			p.ACLPolicy, float64(p.ACLRequest.Microseconds())/1000, float64(p.SmallACLReq.Microseconds())/1000, p.Load)
 	}
