@@ -37,8 +37,8 @@ type platformResult struct {
 	ProviderRSSKiB          int64
 	ProviderCPU             time.Duration
 	StepCPU                 map[string]time.Duration // the provider's CPU in each step (apply, plan, plan-norefresh)
-	Policies                []policySize // every policy the platform wrote, largest first
-	Load                    string       // /proc/loadavg's three figures when the scenario ended
+	Policies                []policySize             // every policy the platform wrote, largest first
+	Load                    string                   // /proc/loadavg's three figures when the scenario ended
 	ACLRequest, SmallACLReq time.Duration
 	ACLPolicy, SmallPolicy  string
 }
@@ -244,7 +244,9 @@ func renderPlatform(sb *strings.Builder, ps []platformResult) {
 	}
 	sb.WriteString("\n| services per environment | policies | apply | no-change plan | plan -refresh=false | state | provider peak RSS | largest policy as sent / 1 MiB | its request / 32 MiB | request under the largest pipeline CI writer | under eso-reader | load average |\n")
 	sb.WriteString("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n")
-	cpu := func(p platformResult, step string) string { return fmt.Sprintf(" (provider CPU %.0f s)", p.StepCPU[step].Seconds()) }
+	cpu := func(p platformResult, step string) string {
+		return fmt.Sprintf(" (provider CPU %.0f s)", p.StepCPU[step].Seconds())
+	}
 	for _, p := range ps {
 		if p.ApplyErr != "" {
 			fmt.Fprintf(sb, "| %d | | failed: %s | | | | | | | | | |\n", p.Services, strings.ReplaceAll(strings.ReplaceAll(p.ApplyErr, "\n", " "), "|", "/"))

@@ -295,7 +295,7 @@ func (b Binding) literalSubject() (string, bool) {
 	if b.Subject != "" {
 		return b.Subject, true
 	}
-	if v, ok := b.Claims["sub"]; ok && !(b.Glob && strings.Contains(v, "*")) {
+	if v, ok := b.Claims["sub"]; ok && (!b.Glob || !strings.Contains(v, "*")) {
 		return v, true
 	}
 	return "", false
