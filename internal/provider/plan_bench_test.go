@@ -273,3 +273,12 @@ func TestAppSecretsSchemaFitsItsMapTable(t *testing.T) {
 		t.Fatalf("mosaic_app_secrets has %d top-level attributes; above 28 every plan allocates about half again as much per app (performance guide, \"What each attribute costs\")", n)
 	}
 }
+
+// The same holds for mosaic_platform, whose one value holds thousands of nested identities.
+func TestPlatformSchemaFitsItsMapTable(t *testing.T) {
+	var sr resource.SchemaResponse
+	(&PlatformResource{}).Schema(context.Background(), resource.SchemaRequest{}, &sr)
+	if n := len(sr.Schema.Attributes); n > 28 {
+		t.Fatalf("mosaic_platform has %d top-level attributes; above 28 the framework's schema map doubles (see TestAppSecretsSchemaFitsItsMapTable)", n)
+	}
+}

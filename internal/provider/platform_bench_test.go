@@ -26,8 +26,8 @@ func BenchmarkPlatformDesired(b *testing.B) {
 	for b.Loop() {
 		var diags diag.Diagnostics
 		p := r.desired(ctx, m, &diags)
-		if diags.HasError() || len(p.writers) != 1500 || len(p.id.roles) != 1800 {
-			b.Fatalf("%d errors, first %v: %d writers, %d roles", diags.ErrorsCount(), diags.Errors()[0], len(p.writers), len(p.id.roles))
+		if diags.HasError() || len(p.digests) != 1800 || len(p.id.roles) != 1800 {
+			b.Fatalf("%d errors: %d identity policies, %d roles", diags.ErrorsCount(), len(p.digests), len(p.id.roles))
 		}
 	}
 }
@@ -84,7 +84,8 @@ func benchPlatformModel(services, perPipeline, perNamespace int) *PlatformModel 
 		// as in a configuration: what it does not set is null
 		ID: types.StringNull(), MaxVersions: types.Int64Null(), AllowDestroyWithSecrets: types.BoolNull(), AppRoleMount: types.StringNull(),
 		Mounts: types.MapNull(types.StringType), ESOReaderPolicies: types.MapNull(types.StringType), CIWriterPolicies: types.MapNull(types.StringType),
-		AppRoleManaged: types.BoolNull(), JWTAuth: types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: types.ListNull(types.StringType),
+		IdentityPolicyDigests: types.MapNull(types.StringType),
+		AppRoleManaged:        types.BoolNull(), JWTAuth: types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: types.ListNull(types.StringType),
 		IssuerConfigs: types.MapNull(types.StringType), JWTRoles: types.MapNull(types.StringType), OwnerID: types.StringNull(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -28,7 +29,7 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 	if diags.HasError() {
 		return nil
 	}
-	envs, readers, writers := p.envs, p.readers, p.writers
+	envs := p.envs
 	var priorEnvs []string
 	if prior != nil {
 		diags.Append(prior.Environments.ElementsAs(ctx, &priorEnvs, false)...)
@@ -102,19 +103,23 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 		}
 	}
 	// The policies do not depend on each other: written at once, each failure reported. One not
-	// written is still in the state with its planned text; the next refresh reads what Vault
+	// written is still in the state with its planned text or digest; the next refresh reads what Vault
 	// holds, so the next plan shows it and the next apply writes it again.
-	texts := maps.Clone(readers)
-	maps.Copy(texts, writers)
+	texts := maps.Clone(p.identityTexts)
+	for _, env := range []map[string]attr.Value{p.readers, p.writers} {
+		for name, text := range env {
+			texts[name] = text.(types.String).ValueString()
+		}
+	}
 	names := slices.Sorted(maps.Keys(texts))
 	if !r.eachReported(ctx, c, names, diags, "Cannot write policy", "write (create/update)", vault.PolicyPath, func(name string) error {
-		return c.PutPolicy(ctx, name, texts[name].(types.String).ValueString())
+		return c.PutPolicy(ctx, name, texts[name])
 	}) {
 		return &st
 	}
 	if prior != nil {
-		stale := slices.Concat(sortedKeys(prior.ESOReaderPolicies), sortedKeys(prior.CIWriterPolicies))
-		if !r.deletePolicies(ctx, c, stale, func(name string) bool { return readers[name] != nil || writers[name] != nil }, diags) {
+		stale := slices.Concat(sortedKeys(prior.ESOReaderPolicies), sortedKeys(prior.CIWriterPolicies), sortedKeys(prior.IdentityPolicyDigests))
+		if !r.deletePolicies(ctx, c, stale, func(name string) bool { _, keep := texts[name]; return keep }, diags) {
 			return &st
 		}
 	}

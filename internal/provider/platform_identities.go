@@ -302,7 +302,7 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 		if err := policy.CheckPolicySize(name, writer); err != nil {
 			diags.AddAttributeError(base, "Too many services for one CI writer policy", fmt.Sprintf("ci_identities[%q]: %s. Split the pipeline's services.", key, err))
 		}
-		p.writers[name] = types.StringValue(writer)
+		p.identityTexts[name], p.digests[name] = writer, types.StringValue(policyDigest(writer))
 		if !ok || len(errs) > 0 {
 			continue
 		}
@@ -347,7 +347,8 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			owner[env+"/"+s] = ns
 		}
 		name := policy.ESONamespacePolicyName(env, ns)
-		p.readers[name] = types.StringValue(policy.ESONamespacePolicy(env, ns, svcs))
+		text := policy.ESONamespacePolicy(env, ns, svcs)
+		p.identityTexts[name], p.digests[name] = text, types.StringValue(policyDigest(text))
 		iss, ok := issuerOf("eso_identities", key, env, id.Issuer.ValueString())
 		if !ok {
 			continue

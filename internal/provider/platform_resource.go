@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,6 +54,7 @@ type PlatformModel struct {
 	Mounts                  types.Map    `tfsdk:"mounts"`
 	ESOReaderPolicies       types.Map    `tfsdk:"eso_reader_policies"`
 	CIWriterPolicies        types.Map    `tfsdk:"ci_writer_policies"`
+	IdentityPolicyDigests   types.Map    `tfsdk:"identity_policy_digests"`
 	EnvironmentCIWriters    types.Bool   `tfsdk:"environment_ci_writers"`
 	AppRoleMount            types.String `tfsdk:"approle_mount"`
 	AppRoleManaged          types.Bool   `tfsdk:"approle_managed"`
@@ -75,7 +78,7 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		all[i] = types.StringValue(e)
 	}
 	resp.Schema = schema.Schema{
-		Version: 1,
+		Version: 2,
 		MarkdownDescription: "The platform side every app relies on, in one declaration per Vault: each environment's KV v2 " +
 			"mount (`secret-dev`, `secret-staging`, `secret-prod`), the AppRole auth method at the provider's `approle_mount` " +
 			"(enabled if missing, adopted if present, disabled on destroy only if this resource enabled it), and per environment " +
@@ -122,9 +125,17 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"mounts": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Environment to its KV v2 mount."},
 			"eso_reader_policies": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "ESO reader policy name to its rendered text, shown in the plan."},
+				MarkdownDescription: "Environment-wide ESO reader policy name (`eso-reader-{env}`) to its rendered text, shown in the plan."},
 			"ci_writer_policies": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "CI writer policy name to its rendered text, shown in the plan."},
+				MarkdownDescription: "Environment-wide CI writer policy name (`ci-writer-{env}`) to its rendered text, shown in the plan."},
+			"identity_policy_digests": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Each pipeline's and namespace's policy (`ci-writer-{env}-{pipeline}`, `eso-reader-{env}-{namespace}`) to " +
+					"`sha256:` and the hex SHA-256 of its exact text. The text is rendered from what the plan shows in the configuration " +
+					"(the identity's `services`, `app_extra_read_paths`), so a change of the text shows there, and the digest says which " +
+					"policies change; a platform of thousands of pipelines keeps its state and plan small this way. Refresh reads each " +
+					"policy from Vault and records the digest of what Vault holds (empty when missing): a hand edit shows in the plan as a " +
+					"digest change and apply writes the rendered text back. Read a policy's text with `vault policy read NAME`; the " +
+					"Platform guide shows how it is built."},
 			"environment_ci_writers": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Write the environment-wide CI writer policy `ci-writer-{env}` (all of an environment's services in one policy). " +
 					"Default true. Set it to false on a large platform: no `ci-writer-{env}` is written (apply deletes one written before, and the " +
@@ -145,7 +156,9 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 type platformPlan struct {
 	envs                     []string
 	apps                     map[string]map[string][]string // env -> service -> extra read paths
-	mounts, readers, writers map[string]attr.Value
+	mounts, readers, writers map[string]attr.Value          // readers and writers: the environment-wide policies' texts
+	digests                  map[string]attr.Value          // the identities' policies: name -> policyDigest(text)
+	identityTexts            map[string]string              // the identities' policies: name -> text
 	id                       identityPlan
 }
 
@@ -196,6 +209,7 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 		}
 	}
 	p.mounts, p.readers, p.writers = map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	p.digests, p.identityTexts = map[string]attr.Value{}, map[string]string{}
 	for _, env := range envs {
 		apps := map[string][]string{}
 		for _, svc := range services[env] {
@@ -254,6 +268,7 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	plan.Mounts = types.MapValueMust(types.StringType, p.mounts)
 	plan.ESOReaderPolicies = types.MapValueMust(types.StringType, p.readers)
 	plan.CIWriterPolicies = types.MapValueMust(types.StringType, p.writers)
+	plan.IdentityPolicyDigests = types.MapValueMust(types.StringType, p.digests)
 	plan.AppRoleMount = types.StringValue(r.approleMount())
 	plan.ManagedAuthMounts = types.ListUnknown(types.StringType)
 	plan.OwnerID = types.StringUnknown()
@@ -316,7 +331,7 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.Append(st.Environments.ElementsAs(ctx, &envs, false)...)
 	}
 	var present []string
-	mounts, readers, writers := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	mounts, readers, writers, digests := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
 	for _, env := range envs {
 		info, err := c.Mount(ctx, policy.MountOf(env))
 		if err != nil && !vault.IsNotFound(err) {
@@ -339,25 +354,19 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if st.EnvironmentCIWriters.IsNull() { // import: as found; a state from before the attribute: true
 		st.EnvironmentCIWriters = types.BoolValue(!st.Environments.IsNull() || len(writers) > 0)
 	}
-	// The pipelines' and namespaces' policies this resource wrote.
+	// The pipelines' and namespaces' policies this resource wrote, as digests of what Vault holds.
 	// Read at once (see each): a platform of many pipelines has thousands.
-	for src, dst := range map[*types.Map]map[string]attr.Value{&st.ESOReaderPolicies: readers, &st.CIWriterPolicies: writers} {
-		var names []string
-		for name := range src.Elements() {
-			if _, done := dst[name]; !done {
-				names = append(names, name)
-			}
+	names := sortedKeys(st.IdentityPolicyDigests)
+	texts := make([]string, len(names))
+	errs := r.each(len(names), func(i int) (err error) {
+		if texts[i], err = c.GetPolicy(ctx, names[i]); err == nil {
+			texts[i] = policyDigest(texts[i])
 		}
-		slices.Sort(names)
-		texts := make([]string, len(names))
-		errs := r.each(len(names), func(i int) (err error) {
-			texts[i], err = c.GetPolicy(ctx, names[i])
-			return err
-		})
-		for i, name := range names {
-			if !r.policyRead(ctx, c, name, texts[i], errs[i], dst, true, &resp.Diagnostics) {
-				return
-			}
+		return err
+	})
+	for i, name := range names {
+		if !r.policyRead(ctx, c, name, texts[i], errs[i], digests, true, &resp.Diagnostics) {
+			return
 		}
 	}
 	if st.Environments.IsNull() && len(present) == 0 {
@@ -368,6 +377,7 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	st.Mounts = types.MapValueMust(types.StringType, mounts)
 	st.ESOReaderPolicies = types.MapValueMust(types.StringType, readers)
 	st.CIWriterPolicies = types.MapValueMust(types.StringType, writers)
+	st.IdentityPolicyDigests = types.MapValueMust(types.StringType, digests)
 	ok, err := c.AuthMounted(ctx, r.approleMount())
 	if err != nil {
 		vaultError(ctx, c, &resp.Diagnostics, "Cannot list auth methods", "read", "sys/auth", err)
@@ -410,6 +420,12 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
+}
+
+// policyDigest is what identity_policy_digests records of a policy's text.
+func policyDigest(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // envWriters reports whether the environment-wide CI writers ci-writer-{env} are written (a
@@ -475,7 +491,7 @@ func (r *PlatformResource) Delete(ctx context.Context, req resource.DeleteReques
 		}
 	}
 	r.deleteIdentities(ctx, c, &st, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() || !r.deletePolicies(ctx, c, slices.Concat(sortedKeys(st.ESOReaderPolicies), sortedKeys(st.CIWriterPolicies)), nil, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !r.deletePolicies(ctx, c, slices.Concat(sortedKeys(st.ESOReaderPolicies), sortedKeys(st.CIWriterPolicies), sortedKeys(st.IdentityPolicyDigests)), nil, &resp.Diagnostics) {
 		return
 	}
 	if st.AppRoleManaged.ValueBool() {

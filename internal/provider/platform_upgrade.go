@@ -3,11 +3,18 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 )
 
 // platformV0 is the state of mosaic_platform before issuers (schema version 0): one JWT auth
@@ -20,8 +27,8 @@ type platformV0 struct {
 	MaxVersions             *int64                         `json:"max_versions"`
 	AllowDestroyWithSecrets *bool                          `json:"allow_destroy_with_secrets"`
 	Mounts                  map[string]string              `json:"mounts"`
-	ESOReaderPolicies       map[string]string              `json:"eso_reader_policies"`
-	CIWriterPolicies        map[string]string              `json:"ci_writer_policies"`
+	ESOReaderPolicies       map[string]*string             `json:"eso_reader_policies"`
+	CIWriterPolicies        map[string]*string             `json:"ci_writer_policies"`
 	AppRoleMount            *string                        `json:"approle_mount"`
 	AppRoleManaged          *bool                          `json:"approle_managed"`
 	JWTAuth                 *struct {
@@ -31,8 +38,84 @@ type platformV0 struct {
 	JWTRoles   map[string]string `json:"jwt_roles"`
 }
 
-func (r *PlatformResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradePlatformV0}}
+func (r *PlatformResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{
+		0: {StateUpgrader: upgradePlatformV0},
+		1: {PriorSchema: platformSchemaV1(ctx), StateUpgrader: upgradePlatformV1},
+	}
+}
+
+// platformSchemaV1 is the schema of version 1: that of version 2 without identity_policy_digests
+// (the pipelines' and namespaces' policies were in ci_writer_policies and eso_reader_policies).
+func platformSchemaV1(ctx context.Context) *schema.Schema {
+	var sr resource.SchemaResponse
+	(&PlatformResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	v1 := sr.Schema
+	v1.Version = 1
+	v1.Attributes = maps.Clone(v1.Attributes)
+	delete(v1.Attributes, "identity_policy_digests")
+	return &v1
+}
+
+// upgradePlatformV1 moves the pipelines' and namespaces' policies of version 1, recorded by
+// their text in ci_writer_policies and eso_reader_policies, to identity_policy_digests (the
+// digest of the recorded text): the environment-wide policies keep their text.
+func upgradePlatformV1(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	vals := map[string]tftypes.Value{}
+	if err := req.State.Raw.As(&vals); err != nil {
+		resp.Diagnostics.AddError("Cannot upgrade mosaic_platform state", "The version 1 state does not parse: "+err.Error())
+		return
+	}
+	strType := tftypes.Map{ElementType: tftypes.String}
+	digests := map[string]string{}
+	for _, name := range []string{"eso_reader_policies", "ci_writer_policies"} {
+		var raw map[string]tftypes.Value
+		err := vals[name].As(&raw)
+		texts := make(map[string]*string, len(raw))
+		for policyName, v := range raw {
+			var text *string
+			err = errors.Join(err, v.As(&text))
+			texts[policyName] = text
+		}
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot upgrade mosaic_platform state", name+" does not parse: "+err.Error())
+			return
+		}
+		if vals[name].IsNull() {
+			continue
+		}
+		kept := map[string]tftypes.Value{}
+		for policyName, text := range splitIdentityPolicies(texts, digests) {
+			kept[policyName] = tftypes.NewValue(tftypes.String, text)
+		}
+		vals[name] = tftypes.NewValue(strType, kept)
+	}
+	d := map[string]tftypes.Value{}
+	for name, digest := range digests {
+		d[name] = tftypes.NewValue(tftypes.String, digest)
+	}
+	vals["identity_policy_digests"] = tftypes.NewValue(strType, d)
+	resp.State.Raw = tftypes.NewValue(resp.State.Schema.Type().TerraformType(ctx), vals)
+}
+
+// splitIdentityPolicies returns the environment-wide policies of texts (ci-writer-{env},
+// eso-reader-{env}) and adds the digest of every other one (a pipeline's or a namespace's) to
+// digests: empty for a policy recorded as missing.
+func splitIdentityPolicies(texts map[string]*string, digests map[string]string) map[string]*string {
+	env := map[string]*string{}
+	for name, text := range texts {
+		switch {
+		case slices.ContainsFunc(policy.Environments, func(e string) bool {
+			return name == policy.CIWriterPolicyName(e) || name == policy.ESOReaderPolicyName(e)
+		}):
+			env[name] = text
+		case text == nil || *text == "":
+			digests[name] = ""
+		default:
+			digests[name] = policyDigest(*text)
+		}
+	}
+	return env
 }
 
 // upgradePlatformV0 keeps what version 0 recorded and moves its identities to where version 1
@@ -88,10 +171,12 @@ func upgradedPlatform(old platformV0) PlatformModel {
 		}
 		extra = types.MapValueMust(extraType, v)
 	}
+	digests := map[string]string{}
 	return PlatformModel{
 		ID: types.StringPointerValue(old.ID), Environments: stringList(old.Environments), Services: services, AppExtraReadPaths: extra,
 		MaxVersions: types.Int64PointerValue(old.MaxVersions), AllowDestroyWithSecrets: types.BoolPointerValue(old.AllowDestroyWithSecrets),
-		Mounts: stringMap(old.Mounts), ESOReaderPolicies: stringMap(old.ESOReaderPolicies), CIWriterPolicies: stringMap(old.CIWriterPolicies),
+		Mounts: stringMap(old.Mounts), ESOReaderPolicies: ptrStringMap(splitIdentityPolicies(old.ESOReaderPolicies, digests)),
+		CIWriterPolicies: ptrStringMap(splitIdentityPolicies(old.CIWriterPolicies, digests)), IdentityPolicyDigests: stringMap(digests),
 		AppRoleMount: types.StringPointerValue(old.AppRoleMount), AppRoleManaged: types.BoolPointerValue(old.AppRoleManaged),
 		EnvironmentCIWriters: types.BoolValue(true),
 		Issuers:              types.MapNull(types.ObjectType{AttrTypes: issuerAttrTypes}),
@@ -100,4 +185,13 @@ func upgradedPlatform(old platformV0) PlatformModel {
 		JWTAuth:              types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: stringList(managed),
 		IssuerConfigs: stringMap(map[string]string{}), JWTRoles: stringMap(roles), OwnerID: types.StringValue(""),
 	}
+}
+
+// ptrStringMap is m as a map attribute (a missing element: empty).
+func ptrStringMap(m map[string]*string) types.Map {
+	v := map[string]attr.Value{}
+	for k, s := range m {
+		v[k] = types.StringPointerValue(s)
+	}
+	return types.MapValueMust(types.StringType, v)
 }
