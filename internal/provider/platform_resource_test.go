@@ -288,3 +288,102 @@ func (w writersGoing) CheckPlan(_ context.Context, req plancheck.CheckPlanReques
 	}
 	resp.Error = fmt.Errorf("no change for %s", platAddr)
 }
+
+// A pipeline's or a namespace's policy changed in Vault by hand shows in the plan as a change of
+// its digest in identity_policy_digests (and of no other), and apply writes back the exact
+// rendered text; one deleted by hand shows as an empty digest and apply writes it again.
+func TestAccPlatform_identityPolicyDrift(t *testing.T) {
+	v := acctest.OwnVault(t)
+	cfg := identityPlatform(t, v, v.Token, newIssuerKeys(t))
+	pipeline, namespace := policy.CIPipelinePolicyName("prod", "web"), policy.ESONamespacePolicyName("prod", "shop")
+	want := map[string]string{} // name -> the text the first apply wrote
+	wider := `path "secret-prod/data/*" { capabilities = ["create", "update", "read"] }`
+	restored := func() error {
+		for name, text := range want {
+			if got := v.Policy(t, name); got != text {
+				return fmt.Errorf("%s in Vault:\n%s\nwant:\n%s", name, got, text)
+			}
+		}
+		return nil
+	}
+	steps := []resource.TestStep{{
+		Config: cfg,
+		Check: resource.ComposeTestCheckFunc(
+			vaultCheck(func() error {
+				for _, name := range []string{pipeline, namespace, policy.CIPipelinePolicyName("dev", "web")} {
+					if want[name] = v.Policy(t, name); want[name] == "" {
+						return fmt.Errorf("%s is not in Vault", name)
+					}
+				}
+				return nil
+			}),
+			resource.TestCheckResourceAttrWith(platAddr, "identity_policy_digests."+pipeline, func(got string) error {
+				if d := policyDigest(want[pipeline]); got != d {
+					return fmt.Errorf("digest %s, want %s (of the text in Vault)", got, d)
+				}
+				return nil
+			}),
+			resource.TestCheckNoResourceAttr(platAddr, "ci_writer_policies."+pipeline),
+			resource.TestCheckNoResourceAttr(platAddr, "eso_reader_policies."+namespace),
+			resource.TestCheckResourceAttrSet(platAddr, "ci_writer_policies."+policy.CIWriterPolicyName("prod")),
+			resource.TestCheckResourceAttrSet(platAddr, "eso_reader_policies."+policy.ESOReaderPolicyName("prod")),
+		),
+	}}
+	for _, tc := range []struct {
+		name, text string // text "": deleted
+	}{{pipeline, "{{want}}\n" + wider}, {pipeline, wider}, {namespace, ""}} {
+		steps = append(steps, resource.TestStep{
+			PreConfig: func() {
+				var err error
+				if tc.text == "" {
+					err = v.Client.Sys().DeletePolicy(tc.name)
+				} else {
+					err = v.Client.Sys().PutPolicy(tc.name, strings.Replace(tc.text, "{{want}}", want[tc.name], 1))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(platAddr, plancheck.ResourceActionUpdate),
+				digestChange{name: tc.name, before: func() string {
+					if tc.text == "" {
+						return ""
+					}
+					return policyDigest(v.Policy(t, tc.name))
+				}, after: func() string { return policyDigest(want[tc.name]) }},
+			}},
+			Check: vaultCheck(restored),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// digestChange checks that the plan changes identity_policy_digests[name] from before() (what
+// refresh read from Vault) to after() (the rendered text's), and no other element.
+type digestChange struct {
+	name          string
+	before, after func() string
+}
+
+func (d digestChange) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != platAddr {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)["identity_policy_digests"].(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)["identity_policy_digests"].(map[string]any)
+		if before[d.name] != d.before() || after[d.name] != d.after() {
+			resp.Error = fmt.Errorf("identity_policy_digests[%q]: %v -> %v, want %s -> %s", d.name, before[d.name], after[d.name], d.before(), d.after())
+			return
+		}
+		for name, digest := range before {
+			if name != d.name && after[name] != digest {
+				resp.Error = fmt.Errorf("identity_policy_digests[%q] changes too: %v -> %v", name, digest, after[name])
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change for %s", platAddr)
+}
