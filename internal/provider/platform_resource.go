@@ -134,8 +134,9 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"(the identity's `services`, `app_extra_read_paths`), so a change of the text shows there, and the digest says which " +
 					"policies change; a platform of thousands of pipelines keeps its state and plan small this way. Refresh reads each " +
 					"policy from Vault and records the digest of what Vault holds (empty when missing): a hand edit shows in the plan as a " +
-					"digest change and apply writes the rendered text back. Read a policy's text with `vault policy read NAME`; the " +
-					"Platform guide shows how it is built."},
+					"digest change and apply writes the rendered text back. The plan does not show these texts: read one with " +
+					"`vault policy read NAME` (after apply, the text the digest names); the performance guide (\"A platform of many " +
+					"services\") says what each holds."},
 			"environment_ci_writers": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Write the environment-wide CI writer policy `ci-writer-{env}` (all of an environment's services in one policy). " +
 					"Default true. Set it to false on a large platform: no `ci-writer-{env}` is written (apply deletes one written before, and the " +
