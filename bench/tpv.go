@@ -33,15 +33,19 @@ const tpvResourcesPerApp = secretsPerApp + 4
 
 // tpvRun is one provider's create, no-change plan and destroy.
 type tpvRun struct {
-	Ops      []op
-	VaultCPU []time.Duration // per op
-	Load     string          // load average before and after
+	Ops        []op
+	VaultCPU   []time.Duration // per op
+	Load       string          // load average before and after
+	StateBytes int64           // the state file after create
 }
 
 type tpvResult struct {
 	N             int
 	Bin, BinInfo  string
 	Mosaic, Vault tpvRun
+	// Floor is the byte floor (floor.go) of mosaic's state for create and the no-change plan:
+	// Terraform alone, no provider, no Vault.
+	Floor []time.Duration
 }
 
 var tpvSteps = []struct {
@@ -77,6 +81,21 @@ func measureTPV(work string, env []string, wrapper string, parallelism int) (*tp
 	}
 	if res.Mosaic, err = tpvMeasure("mosaic", b); err != nil {
 		return nil, err
+	}
+	f := floor{name: "byte", body: byteFloorBody, dir: dir + "-byte-floor"}
+	if f.pad, err = calibrateByteFloor(work, env, tpvN, res.Mosaic.StateBytes); err != nil {
+		return nil, err
+	}
+	if err := mkdir(f.dir); err != nil {
+		return nil, err
+	}
+	for _, s := range tpvSteps[:2] {
+		d, err := measureFloor(f, env, tpvN, 1, parallelism, s.args)
+		if err != nil {
+			return nil, err
+		}
+		res.Floor = append(res.Floor, d)
+		fmt.Printf("byte floor N=%d %-17s %6.1fs\n", tpvN, s.name, d.Seconds())
 	}
 
 	// terraform-provider-vault through rsswrap too, installed by dev_overrides like mosaic.
@@ -134,6 +153,11 @@ func tpvMeasure(label string, b *bencher) (tpvRun, error) {
 			return run, err
 		}
 		run.Ops = append(run.Ops, o)
+		if s.name == "create" {
+			if run.StateBytes, err = fileSize(filepath.Join(b.dir, "terraform.tfstate")); err != nil {
+				return run, err
+			}
+		}
 		run.VaultCPU = append(run.VaultCPU, cpu1-cpu0)
 		fmt.Printf("%s N=%d %-17s %6.1fs  %6.2f req/app  CPU: provider %.1fs, terraform %.1fs, vault %.1fs\n", label, b.n, s.name,
 			o.Wall.Seconds(), perApp(o.total(), b.n), o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds(), (cpu1 - cpu0).Seconds())
@@ -283,13 +307,20 @@ func renderTPV(sb *strings.Builder, r *tpvResult) {
 		"`vault_approle_auth_backend_role_secret_id` and a `vault_kv_secret_v2` bootstrap entry holding role_id and secret_id; "+
 		"mosaic as one `mosaic_app_secrets` with `access = \"direct-vault\"`, which writes the same objects. "+
 		"Binary: `%s` (%s).\n\n", r.N, tpvResourcesPerApp, filepath.Base(r.Bin), r.BinInfo)
+	fmt.Fprintf(sb, "The byte floor is Terraform alone (`terraform_data`, no provider, no Vault) on %d instances storing as many state bytes as mosaic's (%d B per app), "+
+		"measured right after mosaic: the lowest a provider writing mosaic's state could reach. "+
+		"CPU: user + system time of the provider processes, of Terraform, and of the Vault server during the command.\n\n", r.N, r.Mosaic.StateBytes/int64(r.N))
 	fmt.Fprintf(sb, "Load average (1, 5, 15 min) before / after: mosaic %s; terraform-provider-vault %s.\n\n", r.Mosaic.Load, r.Vault.Load)
-	sb.WriteString("| operation | mosaic | terraform-provider-vault | mosaic / tpv | requests/app (mosaic / tpv) | provider CPU (mosaic / tpv) | Terraform CPU (mosaic / tpv) | Vault CPU (mosaic / tpv) | provider peak RSS (mosaic / tpv) |\n")
-	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	sb.WriteString("| operation | mosaic | terraform-provider-vault | mosaic / tpv | byte floor / tpv | requests/app (mosaic / tpv) | provider CPU (mosaic / tpv) | Terraform CPU (mosaic / tpv) | Vault CPU (mosaic / tpv) | provider peak RSS (mosaic / tpv) |\n")
+	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for i, s := range tpvSteps {
 		m, t := r.Mosaic.Ops[i], r.Vault.Ops[i]
-		fmt.Fprintf(sb, "| %s | %.1f s | %.1f s | %.3fx | %.2f / %.2f | %.1f s / %.1f s | %.1f s / %.1f s | %.1f s / %.1f s | %.0f / %.0f MiB |\n", s.name,
-			m.Wall.Seconds(), t.Wall.Seconds(), m.Wall.Seconds()/t.Wall.Seconds(), perApp(m.total(), r.N), perApp(t.total(), r.N),
+		fl := "-"
+		if i < len(r.Floor) {
+			fl = fmt.Sprintf("%.1f s, %.3fx", r.Floor[i].Seconds(), r.Floor[i].Seconds()/t.Wall.Seconds())
+		}
+		fmt.Fprintf(sb, "| %s | %.1f s | %.1f s | %.3fx | %s | %.2f / %.2f | %.1f s / %.1f s | %.1f s / %.1f s | %.1f s / %.1f s | %.0f / %.0f MiB |\n", s.name,
+			m.Wall.Seconds(), t.Wall.Seconds(), m.Wall.Seconds()/t.Wall.Seconds(), fl, perApp(m.total(), r.N), perApp(t.total(), r.N),
 			m.ProviderCPU.Seconds(), t.ProviderCPU.Seconds(), m.TerraformCPU.Seconds(), t.TerraformCPU.Seconds(),
 			r.Mosaic.VaultCPU[i].Seconds(), r.Vault.VaultCPU[i].Seconds(), float64(m.RSSKiB)/1024, float64(t.RSSKiB)/1024)
 	}
