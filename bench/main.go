@@ -108,6 +108,9 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 	if err != nil {
 		return err
 	}
+	if err := checkTPVFlags(); err != nil {
+		return err
+	}
 	platforms, err := numbers("platform", platformList)
 	if err != nil {
 		return err

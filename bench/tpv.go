@@ -57,6 +57,18 @@ var tpvSteps = []struct {
 	{"destroy", []string{"destroy", "-auto-approve"}},
 }
 
+// checkTPVFlags checks -tpv and -tpv-n before anything runs.
+func checkTPVFlags() error {
+	if tpvBin == "" {
+		return nil
+	}
+	if tpvN < 2 {
+		return fmt.Errorf("bad -tpv-n %d (want at least 2)", tpvN)
+	}
+	_, err := os.Stat(tpvBin)
+	return err
+}
+
 // measureTPV runs both providers at tpvN apps; nil without -tpv.
 func measureTPV(work string, env []string, wrapper string, parallelism int) (*tpvResult, error) {
 	if tpvBin == "" {
