@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -166,5 +167,32 @@ func TestAllDirectVault(t *testing.T) {
 	}
 	if err := allDirectVault(file, n); err == nil {
 		t.Error("a configuration without ESO apps was taken")
+	}
+}
+
+// The goal lines: met at or under the bound (apply 0.05x, plan 0.1x), NOT met above it.
+func TestTPVGoals(t *testing.T) {
+	res := func(apply, plan float64) *tpvResult {
+		r := &tpvResult{N: 200}
+		for _, wall := range [][2]float64{{apply, 100}, {plan, 10}, {1, 1}} {
+			r.Mosaic.Ops = append(r.Mosaic.Ops, op{Wall: time.Duration(wall[0] * float64(time.Second))})
+			r.Vault.Ops = append(r.Vault.Ops, op{Wall: time.Duration(wall[1] * float64(time.Second))})
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		apply, plan float64
+		want        [2]string
+	}{
+		{5, 1, [2]string{": met", ": met"}},
+		{5.1, 1, [2]string{"NOT met", ": met"}},
+		{4, 1.2, [2]string{": met", "NOT met"}},
+	} {
+		got := tpvGoals(res(tc.apply, tc.plan))
+		for i, g := range got {
+			if !strings.Contains(g, tc.want[i]) {
+				t.Errorf("apply %.1f s, plan %.1f s against 100 s and 10 s: %q, want %q", tc.apply, tc.plan, g, tc.want[i])
+			}
+		}
 	}
 }
