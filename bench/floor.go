@@ -28,7 +28,7 @@ import (
 //     found by calibration (calibrateByteFloor). terraform_data keeps its input twice (input and
 //     output), each with its type, so a floor of the shape of an app's state stores about four
 //     times mosaic's bytes: it measures Terraform's cost for a heavier state than mosaic's.
-//   - The shape floor: input of the shape of a mosaic app's state (paths, field names,
+//   - The shape floor: input of the shape of a mosaic app's state (field names,
 //     versions, the values of plain secrets, the rendered policy, the role's attributes), for
 //     comparison; its bytes per instance are reported beside it.
 
@@ -61,18 +61,12 @@ func shapeFloorBody(int) string {
     id                  = "${local.mounts[each.value.environment]}/${each.key}"
     environment         = each.value.environment
     service             = each.key
-    mount               = local.mounts[each.value.environment]
     policy_name         = "${each.key}-${each.value.environment}"
     policy              = format("# Managed by terraform-provider-mosaic: app %%q in %%s. Do not edit by hand.\n# Read-only access to the app's own secrets; nothing else.\n\npath \"%%s/data/%%s/*\" {\n  capabilities = [\"read\"]\n}\n\npath \"%%s/metadata/%%s/*\" {\n  capabilities = [\"read\", \"list\"]\n}\n", each.key, each.value.environment, local.mounts[each.value.environment], each.key, local.mounts[each.value.environment], each.key)
     secrets = {
       "database/app" = { username = each.key, password = each.value.password, host = "db", port = "5432" }
       "oauth/google" = { client_id = "${each.key}-client", client_secret = "cs-${each.key}" }
       "jwt/signing"  = { private_key = "pk-${each.key}" }
-    }
-    paths = {
-      "database/app" = "${local.mounts[each.value.environment]}/${each.key}/database/app"
-      "oauth/google" = "${local.mounts[each.value.environment]}/${each.key}/oauth/google"
-      "jwt/signing"  = "${local.mounts[each.value.environment]}/${each.key}/jwt/signing"
     }
     field_names = { "database/app" = ["host", "password", "port", "username"], "oauth/google" = ["client_id", "client_secret"], "jwt/signing" = ["private_key"] }
     versions    = { "database/app" = each.value.password == "pw-0-1" ? 1 : 2, "oauth/google" = 1, "jwt/signing" = 1 }

@@ -122,7 +122,7 @@ output "web_pod_annotations" { value = data.mosaic_external_secret.web.pod_annot
 output "backend_api_readme_section" { value = data.mosaic_external_secret.backend_api.readme_section }
 output "cluster_secret_store" { value = data.mosaic_cluster_secret_store.dev.manifest }
 
-output "web_paths" { value = mosaic_app_secrets.web.paths }
+output "web_paths" { value = { for key in keys(mosaic_app_secrets.web.field_names) : key => "${mosaic_app_secrets.web.id}/${key}" } }
 output "backend_api_bootstrap_path" { value = mosaic_app_secrets.backend_api.bootstrap_path }
 output "backend_api_policy" { value = mosaic_app_secrets.backend_api.policy }
 output "ci_identity" { value = mosaic_platform.this.jwt_roles }

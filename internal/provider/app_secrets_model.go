@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
@@ -78,9 +77,25 @@ func secretOf(v attr.Value) appsync.Secret {
 	return s
 }
 
+// appRoleModelOf reads the approle object's attributes directly: the framework's As walks the
+// struct's tags with a regular expression per field on every call (see model_codec.go), once
+// per app per plan here. An attribute the object lacks (unknown or null object) stays null.
+func appRoleModelOf(o types.Object) AppRoleModel {
+	a := o.Attributes()
+	str := func(k string) types.String { v, _ := a[k].(types.String); return v }
+	list := func(k string) types.List {
+		if v, ok := a[k].(types.List); ok {
+			return v
+		}
+		return types.ListNull(types.StringType)
+	}
+	nums, _ := a["secret_id_num_uses"].(types.Int64)
+	return AppRoleModel{TokenTTL: str("token_ttl"), TokenMaxTTL: str("token_max_ttl"), SecretIDTTL: str("secret_id_ttl"),
+		SecretIDNumUses: nums, TokenBoundCIDRs: list("token_bound_cidrs"), SecretIDBoundCIDRs: list("secret_id_bound_cidrs")}
+}
+
 func appRoleOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) appsync.AppRole {
-	var m AppRoleModel
-	diags.Append(o.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+	m := appRoleModelOf(o)
 	ar := appsync.AppRole{
 		TokenTTL: m.TokenTTL.ValueString(), TokenMaxTTL: m.TokenMaxTTL.ValueString(), SecretIDTTL: m.SecretIDTTL.ValueString(),
 		SecretIDNumUses: m.SecretIDNumUses.ValueInt64(), TokenBoundCIDRs: []string{}, SecretIDBoundCIDRs: []string{},
@@ -144,23 +159,18 @@ func stateOf(ctx context.Context, m *AppSecretsModel, priv appsync.Private, diag
 // setState writes what st says into m (a copy of the plan, or the prior state), leaving the
 // declaration's own attributes as they are. plainSecrets says the declaration uses `secrets`.
 func (m *AppSecretsModel) setState(st *appsync.State, plainSecrets bool) {
-	mount := policy.MountOf(st.Env)
 	m.ID = types.StringValue(st.String())
-	m.Mount = types.StringValue(mount)
 	m.PolicyName = types.StringValue(st.Name())
-	paths, versions, fields := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	versions, fields := map[string]attr.Value{}, map[string]attr.Value{}
 	for key, names := range st.Fields {
-		paths[key] = types.StringValue(mount + "/" + st.Service + "/" + key)
 		fields[key] = stringList(names)
 	}
 	for key, v := range st.Versions {
 		versions[key] = types.Int64Value(int64(v))
 		if _, ok := fields[key]; !ok {
-			paths[key] = types.StringValue(mount + "/" + st.Service + "/" + key)
 			fields[key] = stringList(nil)
 		}
 	}
-	m.Paths = types.MapValueMust(types.StringType, paths)
 	m.Versions = types.MapValueMust(types.Int64Type, versions)
 	m.FieldNames = types.MapValueMust(types.ListType{ElemType: types.StringType}, fields)
 	if st.Secrets == nil || (!plainSecrets && len(st.Secrets) == 0) {

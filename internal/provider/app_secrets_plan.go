@@ -32,7 +32,7 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 	var prior *AppSecretsModel
 	if !req.State.Raw.IsNull() {
 		prior = &AppSecretsModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(appModels.get(ctx, req.State.Schema, req.State.Raw, prior)...)
 	}
 	if resp.Diagnostics.HasError() || plan.Environment.IsUnknown() || plan.Service.IsUnknown() {
 		return
@@ -65,7 +65,6 @@ func (r *AppSecretsResource) ModifyPlan(ctx context.Context, req resource.Modify
 
 	mount := policy.MountOf(env)
 	plan.ID = types.StringValue(mount + "/" + service)
-	plan.Mount = types.StringValue(mount)
 	plan.PolicyName = types.StringValue(policy.PolicyName(env, service))
 	plan.Policy = types.StringValue(spec.Policy)
 	if !listKnown(plan.ExtraReadPaths) {
@@ -192,15 +191,12 @@ func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *ap
 	}
 	if src.IsUnknown() || (!plan.MigrateFrom.IsNull() && !mapKnown(plan.MigrateFrom)) {
 		// A source known only at apply: its field names are read then.
-		plan.Paths = types.MapUnknown(types.StringType)
 		plan.FieldNames = types.MapUnknown(types.ListType{ElemType: types.StringType})
 		plan.Versions = types.MapUnknown(types.Int64Type)
 		return
 	}
-	mount, service := policy.MountOf(spec.Env), spec.Service
-	paths, fields, versions := map[string]attr.Value{}, map[string]attr.Value{}, map[string]attr.Value{}
+	fields, versions := map[string]attr.Value{}, map[string]attr.Value{}
 	for key, v := range src.Elements() {
-		paths[key] = types.StringValue(mount + "/" + service + "/" + key)
 		fields[key] = fieldNamesValue(v)
 		if todo.Writes[key] {
 			versions[key] = types.Int64Unknown()
@@ -209,10 +205,8 @@ func (r *AppSecretsResource) planSecrets(plan, config *AppSecretsModel, spec *ap
 		}
 	}
 	for key, names := range outside {
-		paths[key] = types.StringValue(mount + "/" + service + "/" + key)
 		fields[key] = stringList(names)
 	}
-	plan.Paths = types.MapValueMust(types.StringType, paths)
 	plan.FieldNames = types.MapValueMust(types.ListType{ElemType: types.StringType}, fields)
 	plan.Versions = types.MapValueMust(types.Int64Type, versions)
 }

@@ -56,8 +56,6 @@ type AppSecretsModel struct {
 	MigrateFrom              types.Map    `tfsdk:"migrate_from"`
 	MigrateDeleteSource      types.Bool   `tfsdk:"migrate_delete_source"`
 	MigrationStatus          types.Map    `tfsdk:"migration_status"`
-	Mount                    types.String `tfsdk:"mount"`
-	Paths                    types.Map    `tfsdk:"paths"`
 	FieldNames               types.Map    `tfsdk:"field_names"`
 	PolicyName               types.String `tfsdk:"policy_name"`
 	Policy                   types.String `tfsdk:"policy"`
@@ -212,7 +210,7 @@ func (r *AppSecretsResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	s := r.syncer(c)
-	if state.Paths.IsNull() { // import
+	if state.PolicyName.IsNull() { // import
 		st, warnings, err := s.Discover(ctx, state.Environment.ValueString(), state.Service.ValueString())
 		if err != nil {
 			addError(&resp.Diagnostics, "Cannot import the app", err, nil)

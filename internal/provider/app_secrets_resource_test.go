@@ -69,7 +69,7 @@ func TestAccAppSecrets_eso(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
 					// The review surface is known at plan time.
-					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("paths").AtMapKey("database/app"), knownvalue.StringExact("secret-staging/eso-app/database/app")),
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.StringExact("secret-staging/eso-app")),
 					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("field_names").AtMapKey("database/app"),
 						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("host"), knownvalue.StringExact("password"), knownvalue.StringExact("port"), knownvalue.StringExact("username")})),
 					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("policy"), knownvalue.StringExact(policy.AppPolicy("staging", svc, nil))),
@@ -101,7 +101,7 @@ func TestAccAppSecrets_eso(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("versions").AtMapKey("database/app")),
-					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("paths").AtMapKey("api/token"), knownvalue.StringExact("secret-staging/eso-app/api/token")),
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("field_names").AtMapKey("api/token"), knownvalue.ListSizeExact(1)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("versions").AtMapKey("database/app"), knownvalue.Int64Exact(2)),

@@ -36,7 +36,7 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "`{mount}/{service}`, e.g. `secret-prod/backend-api`; also the import ID.",
+				MarkdownDescription: "`{mount}/{service}`, e.g. `secret-prod/backend-api`; also the import ID. Each secret's canonical path is `{id}/{key}`, e.g. `secret-prod/backend-api/database/app`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"environment": schema.StringAttribute{
@@ -227,19 +227,15 @@ func (r *AppSecretsResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"canonical path; the source is untouched) or `source-deleted` (and the source's current version was soft-deleted, " +
 					"`migrate_delete_source`). The plan shows a source about to be soft-deleted as a change to `source-deleted`.",
 			},
-			"mount":       computedString("The environment's KV v2 mount, e.g. `secret-prod`."),
 			"policy_name": computedString("Name of the app's ACL policy: `{service}-{environment}`."),
 			"policy": computedString("The rendered ACL policy text: read on the app's own paths and on `extra_read_paths`, " +
 				"nothing else. Shown in full in the plan so a reviewer sees every capability granted. Edited in Vault by hand, it shows as a change and apply restores it."),
-			"role_name":      computedString("Name of the AppRole role (`direct-vault` only): `{service}-{environment}`."),
+			"role_name": computedString("Name of the AppRole role (`direct-vault` only): `{service}-{environment}`. Empty when the role in " +
+				"Vault is bound to other policies than the app's (drift): the plan shows it set again."),
 			"bootstrap_path": computedString("Where the role_id and secret_id are written (`direct-vault` only): `{mount}/{service}-bootstrap/approle/credentials`, outside the app's own read glob."),
 			"role_id":        computedString("The role's role_id (`direct-vault` only); not a secret on its own."),
 			"secret_id_accessor": computedString("Accessor of the current secret_id (`direct-vault` only). The secret_id itself is " +
 				"never stored in state; it exists only in the bootstrap entry."),
-			"paths": schema.MapAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Each secret key to its full canonical path, e.g. `database/app` -> `secret-prod/backend-api/database/app`.",
-			},
 			"field_names": schema.MapAttribute{
 				Computed: true, ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Each secret key to its sorted field names (not sensitive), so a plan shows which fields change without showing a value.",

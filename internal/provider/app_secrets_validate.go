@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
@@ -60,8 +59,7 @@ func (r *AppSecretsResource) ValidateConfig(ctx context.Context, req resource.Va
 		}
 	}
 	if !m.AppRole.IsNull() && !m.AppRole.IsUnknown() {
-		var ar AppRoleModel
-		resp.Diagnostics.Append(m.AppRole.As(ctx, &ar, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})...)
+		ar := appRoleModelOf(m.AppRole)
 		s := policy.DefaultAppRole
 		known := true
 		for _, p := range []struct {

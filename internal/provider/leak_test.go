@@ -91,7 +91,7 @@ resource "mosaic_app_secrets" "app" {
 			{ResourceName: appAddr, ImportState: true, ImportStateId: "secret-dev/" + svc, ImportStateVerify: true,
 				ImportStateVerifyIdentifierAttribute: "id",
 				ImportStateVerifyIgnore: []string{"secrets_wo_version", "direct_vault_justification", "secret_id_rotation",
-					"external_secrets", "migrate_from", "versions", "paths", "field_names", "secret_ids", "migration_status"}},
+					"external_secrets", "migrate_from", "versions", "field_names", "secret_ids", "migration_status"}},
 		},
 	})
 	if d := v.KVData(t, "secret-dev", svc+"/database/app"); d != nil {

@@ -26,7 +26,7 @@ func TestModelCodecMatchesFramework(t *testing.T) {
 	var attrs map[string]tftypes.Value
 	_ = config.As(&attrs)
 	unknown := maps.Clone(attrs)
-	for _, name := range []string{"id", "mount", "policy", "paths", "versions", "role_id"} {
+	for _, name := range []string{"id", "policy_name", "policy", "field_names", "versions", "role_id"} {
 		unknown[name] = tftypes.NewValue(obj.AttributeTypes[name], tftypes.UnknownValue)
 	}
 	planned := tftypes.NewValue(typ, unknown)

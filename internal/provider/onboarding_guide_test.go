@@ -130,8 +130,7 @@ func testAccOnboardingPipeline(t *testing.T, v *acctest.Server, config string, g
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction("mosaic_app_secrets.web", plancheck.ResourceActionCreate),
-				plancheck.ExpectKnownValue("mosaic_app_secrets.web", tfjsonpath.New("paths"),
-					knownvalue.MapExact(map[string]knownvalue.Check{"database/app": knownvalue.StringExact("secret-prod/web/database/app")})),
+				plancheck.ExpectKnownValue("mosaic_app_secrets.web", tfjsonpath.New("id"), knownvalue.StringExact("secret-prod/web")),
 				plancheck.ExpectKnownValue("mosaic_app_secrets.web", tfjsonpath.New("field_names"),
 					knownvalue.MapExact(map[string]knownvalue.Check{"database/app": knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.StringExact("host"), knownvalue.StringExact("password"), knownvalue.StringExact("port"), knownvalue.StringExact("username")})})),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -19,7 +20,7 @@ import (
 
 const benchType = "mosaic_app_secrets"
 
-func benchServer(b *testing.B) (tfprotov6.ProviderServer, tftypes.Type) {
+func benchServer(b testing.TB) (tfprotov6.ProviderServer, tftypes.Type) {
 	srv, err := providerserver.NewProtocol6WithError(New("bench")())()
 	if err != nil {
 		b.Fatal(err)
@@ -67,7 +68,7 @@ func benchConfig(typ tftypes.Type) tftypes.Value {
 	return tftypes.NewValue(typ, vals)
 }
 
-func dynamic(b *testing.B, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+func dynamic(b testing.TB, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
 	dv, err := tfprotov6.NewDynamicValue(typ, v)
 	if err != nil {
 		b.Fatal(err)
@@ -77,7 +78,7 @@ func dynamic(b *testing.B, typ tftypes.Type, v tftypes.Value) *tfprotov6.Dynamic
 
 // known replaces what a create plan leaves unknown (versions, role_id, accessor) by values, as
 // apply would: the state after the create.
-func known(b *testing.B, v tftypes.Value) tftypes.Value {
+func known(b testing.TB, v tftypes.Value) tftypes.Value {
 	out, err := tftypes.Transform(v, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
 			return v, nil
@@ -96,7 +97,7 @@ func known(b *testing.B, v tftypes.Value) tftypes.Value {
 	return out
 }
 
-func planApp(b *testing.B, srv tfprotov6.ProviderServer, typ tftypes.Type, config, prior *tfprotov6.DynamicValue) *tfprotov6.PlanResourceChangeResponse {
+func planApp(b testing.TB, srv tfprotov6.ProviderServer, typ tftypes.Type, config, prior *tfprotov6.DynamicValue) *tfprotov6.PlanResourceChangeResponse {
 	ctx := context.Background()
 	v, err := srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: benchType, Config: config})
 	if err != nil || len(v.Diagnostics) > 0 {
@@ -133,7 +134,7 @@ func BenchmarkPlanCreate(b *testing.B) {
 }
 
 // stateJSON is v as Terraform stores it in the state file (and sends it to UpgradeResourceState).
-func stateJSON(b *testing.B, v tftypes.Value) []byte {
+func stateJSON(b testing.TB, v tftypes.Value) []byte {
 	var conv func(v tftypes.Value) any
 	conv = func(v tftypes.Value) any {
 		if v.IsNull() {
@@ -216,5 +217,59 @@ func BenchmarkPlanNoChange(b *testing.B) {
 		if len(resp.RequiresReplace) > 0 {
 			b.Fatalf("a no-change plan replaces %v", resp.RequiresReplace)
 		}
+	}
+}
+
+// A state written before mount and paths were removed (0.1.0) still loads: the
+// framework drops attributes the schema no longer has when the state's schema version is the
+// current one, and the app then plans no change.
+func TestStateWithRemovedAttributesLoads(t *testing.T) {
+	srv, typ := benchServer(t)
+	config := dynamic(t, typ, benchConfig(typ))
+	created := planApp(t, srv, typ, config, nil)
+	planned, err := created.PlannedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := known(t, planned)
+	var old map[string]any
+	if err := json.Unmarshal(stateJSON(t, state), &old); err != nil {
+		t.Fatal(err)
+	}
+	old["mount"] = "secret-prod"
+	old["paths"] = map[string]any{"database/app": "secret-prod/app-0001/database/app"}
+	raw, _ := json.Marshal(old)
+	up, err := srv.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{TypeName: benchType, RawState: &tfprotov6.RawState{JSON: raw}})
+	if err != nil || len(up.Diagnostics) > 0 {
+		t.Fatalf("upgrade: %v %v", err, up.Diagnostics)
+	}
+	upgraded, err := up.UpgradedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !upgraded.Equal(state) {
+		t.Fatalf("the upgraded state differs from the state without the removed attributes:\n%s\n%s", upgraded, state)
+	}
+	resp := planApp(t, srv, typ, config, up.UpgradedState)
+	after, err := resp.PlannedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Equal(state) {
+		t.Fatalf("an app loaded from the old state plans a change:\n%s", after)
+	}
+}
+
+// The framework rebuilds the schema's map of top-level attributes for every value it visits
+// (schema.GetAttributes, several passes per RPC), so the cost of a plan follows the size of
+// that map. Go sizes a map's table in powers of two at 7/8 load: 28 attributes fit a 32-slot
+// table, a 29th doubles it, and with it the bytes allocated per planned app (+46%, measured
+// with BenchmarkPlanNoChange; see the performance guide). Removing an attribute is cheap to
+// keep; adding one past 28 needs a measured reason.
+func TestAppSecretsSchemaFitsItsMapTable(t *testing.T) {
+	var sr resource.SchemaResponse
+	(&AppSecretsResource{}).Schema(context.Background(), resource.SchemaRequest{}, &sr)
+	if n := len(sr.Schema.Attributes); n > 28 {
+		t.Fatalf("mosaic_app_secrets has %d top-level attributes; above 28 every plan allocates about half again as much per app (performance guide, \"What each attribute costs\")", n)
 	}
 }

@@ -2,7 +2,7 @@ output "apps" {
   description = "Per app: paths, field names, policy name, role name and bootstrap path (direct-vault), and its ESO manifests (ExternalSecret, Deployment env, all documents)."
   value = {
     for k, a in mosaic_app_secrets.app : k => {
-      paths           = a.paths
+      paths           = { for key in keys(a.field_names) : key => "${a.id}/${key}" }
       field_names     = a.field_names
       policy_name     = a.policy_name
       role_name       = a.role_name
