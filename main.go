@@ -38,11 +38,19 @@ func main() {
 // The plugin SDKs log every request at TRACE to stderr by default, and Terraform (and OpenTofu)
 // decode each line only to drop it unless TF_LOG or TF_LOG_PROVIDER is set: about 170 KB and
 // 360 JSON lines per app in a plan. An explicit TF_LOG_SDK / TF_LOG_PROVIDER_MOSAIC wins.
+// The framework's and the protocol's subsystem loggers do not follow TF_LOG_SDK: they are
+// turned off with it. The framework logs each attribute it validates or plans, so a
+// mosaic_platform of 1,000 services x 3 environments planned in 29-36 s with them and 14-16 s
+// without (-refresh=false, measured twice each, the machine under load).
 func quietUnlessLogged(debug bool) {
 	if debug || os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
 		return
 	}
-	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER_MOSAIC"} {
+	vars := []string{"TF_LOG_PROVIDER_MOSAIC"}
+	if os.Getenv("TF_LOG_SDK") == "" {
+		vars = append(vars, "TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO")
+	}
+	for _, v := range vars {
 		if os.Getenv(v) == "" {
 			_ = os.Setenv(v, "off")
 		}

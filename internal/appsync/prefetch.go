@@ -87,7 +87,7 @@ func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *pre
 			p.put(func() { p.meta[mount+"/"+boot] = metaAnswer{m, err} })
 		})
 	}
-	runBounded(tasks, PerResourceParallelism)
+	RunBounded(tasks, PerResourceParallelism)
 	return p
 }
 
@@ -97,8 +97,8 @@ func (p *prefetched) put(f func()) {
 	f()
 }
 
-// runBounded runs tasks with at most limit at once and waits for all.
-func runBounded(tasks []func(), limit int) {
+// RunBounded runs tasks with at most limit at once and waits for all.
+func RunBounded(tasks []func(), limit int) {
 	if len(tasks) <= 1 || limit <= 1 {
 		for _, t := range tasks {
 			t()

@@ -258,6 +258,49 @@ func Overlap(a, b Binding) bool {
 	return true
 }
 
+// Overlaps is, for each binding, the indexes of the earlier bindings it overlaps (Overlap), in
+// order. It compares only what could overlap: bindings of one issuer that demand the same
+// literal subject, and those that demand no literal subject with every other binding of their
+// issuer. Two literal subjects that differ exclude each other (Overlap's compatible), so a
+// platform whose identities each bind their own subject costs O(n), not O(n²).
+func Overlaps(bs []Binding) [][]int {
+	out := make([][]int, len(bs))
+	bySubject := map[[2]string][]int{} // issuer, literal subject -> bindings
+	byIssuer := map[string][]int{}     // issuer -> bindings
+	open := map[string][]int{}         // issuer -> bindings with no literal subject
+	for i, a := range bs {
+		var candidates []int
+		sub, literal := a.literalSubject()
+		if literal {
+			candidates = slices.Concat(bySubject[[2]string{a.Issuer, sub}], open[a.Issuer])
+			slices.Sort(candidates)
+			bySubject[[2]string{a.Issuer, sub}] = append(bySubject[[2]string{a.Issuer, sub}], i)
+		} else {
+			candidates = byIssuer[a.Issuer]
+			open[a.Issuer] = append(open[a.Issuer], i)
+		}
+		byIssuer[a.Issuer] = append(byIssuer[a.Issuer], i)
+		for _, j := range candidates {
+			if Overlap(a, bs[j]) {
+				out[i] = append(out[i], j)
+			}
+		}
+	}
+	return out
+}
+
+// literalSubject is one subject the binding demands literally (bound_subject, or a sub claim
+// that is not a glob), if any: a token it admits carries exactly that sub.
+func (b Binding) literalSubject() (string, bool) {
+	if b.Subject != "" {
+		return b.Subject, true
+	}
+	if v, ok := b.Claims["sub"]; ok && (!b.Glob || !strings.Contains(v, "*")) {
+		return v, true
+	}
+	return "", false
+}
+
 type pattern struct {
 	v    string
 	glob bool

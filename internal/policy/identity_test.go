@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -176,5 +178,38 @@ func TestIdentityKeyAndPolicies(t *testing.T) {
 	}
 	if PlatformMarkerOwner(`path "x" {}`) != "" {
 		t.Error("a policy that is not a marker has an owner")
+	}
+}
+
+// Overlaps finds exactly the pairs that comparing every binding with every earlier one finds,
+// on random bindings mixing literal and glob subjects, sub claims and other claims.
+func TestOverlapsMatchesPairwise(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	for round := range 200 {
+		bs := make([]Binding, 40)
+		for i := range bs {
+			b := Binding{Issuer: pick("gh", "gl"), Subject: pick("", "", "repo:a", "repo:b", "repo:a*"), Claims: map[string]string{}, Glob: rng.IntN(2) == 0}
+			if v := pick("", "repo:a", "repo:b", "repo:*", "repo:a*"); v != "" {
+				b.Claims["sub"] = v
+			}
+			if v := pick("", "x", "y", "*"); v != "" {
+				b.Claims["repository"] = v
+			}
+			bs[i] = b
+		}
+		got := Overlaps(bs)
+		for i := range bs {
+			var want []int
+			for j := range bs[:i] {
+				if Overlap(bs[i], bs[j]) {
+					want = append(want, j)
+				}
+			}
+			if !slices.Equal(got[i], want) {
+				t.Fatalf("round %d, binding %d %+v: Overlaps = %v, pairwise = %v", round, i, bs[i], got[i], want)
+			}
+		}
 	}
 }

@@ -4,15 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/mosaicstack/terraform-provider-mosaic/internal/appsync"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/policy"
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/vault"
 )
@@ -100,13 +101,16 @@ func (r *PlatformResource) converge(ctx context.Context, prior, plan *PlatformMo
 			return &st
 		}
 	}
-	for _, set := range []map[string]attr.Value{readers, writers} {
-		for name, text := range set {
-			if err := c.PutPolicy(ctx, name, text.(types.String).ValueString()); err != nil {
-				vaultError(ctx, c, diags, "Cannot write policy", "write (create/update)", vault.PolicyPath(name), err)
-				return &st
-			}
-		}
+	// The policies do not depend on each other: written at once, each failure reported. One not
+	// written is still in the state with its planned text; the next refresh reads what Vault
+	// holds, so the next plan shows it and the next apply writes it again.
+	texts := maps.Clone(readers)
+	maps.Copy(texts, writers)
+	names := slices.Sorted(maps.Keys(texts))
+	if !r.eachReported(ctx, c, names, diags, "Cannot write policy", "write (create/update)", vault.PolicyPath, func(name string) error {
+		return c.PutPolicy(ctx, name, texts[name].(types.String).ValueString())
+	}) {
+		return &st
 	}
 	if prior != nil {
 		stale := slices.Concat(sortedKeys(prior.ESOReaderPolicies), sortedKeys(prior.CIWriterPolicies))
@@ -164,16 +168,47 @@ func (r *PlatformResource) removeEnvironment(ctx context.Context, c *vault.Clien
 
 // deletePolicies deletes the named policies, but those keep reports (nil: none kept).
 func (r *PlatformResource) deletePolicies(ctx context.Context, c *vault.Client, names []string, keep func(string) bool, diags *diag.Diagnostics) bool {
-	for _, name := range names {
-		if keep != nil && keep(name) {
-			continue
-		}
+	if keep != nil {
+		names = slices.DeleteFunc(slices.Clone(names), keep)
+	}
+	return r.eachReported(ctx, c, names, diags, "Cannot delete policy", "delete", vault.PolicyPath, func(name string) error {
 		if err := c.DeletePolicy(ctx, name); err != nil && !vault.IsNotFound(err) {
-			vaultError(ctx, c, diags, "Cannot delete policy", "delete", vault.PolicyPath(name), err)
-			return false
+			return err
+		}
+		return nil
+	})
+}
+
+// each calls fn(i) for i in [0, n), at most the provider's max_concurrent_requests at once
+// (the client bounds the requests in flight over all resources the same way), and returns the
+// error of each call: the platform's many pipeline and namespace objects do not depend on each
+// other, so they need not wait for one another's round trip.
+func (r *PlatformResource) each(n int, fn func(i int) error) []error {
+	limit := vault.DefaultMaxConcurrentRequests
+	if r.data != nil && r.data.cfg.MaxConcurrentRequests > 0 {
+		limit = r.data.cfg.MaxConcurrentRequests
+	}
+	errs := make([]error, n)
+	tasks := make([]func(), n)
+	for i := range tasks {
+		tasks[i] = func() { errs[i] = fn(i) }
+	}
+	appsync.RunBounded(tasks, limit)
+	return errs
+}
+
+// eachReported calls fn for every name (see each) and adds one diagnostic per failure, in the
+// order of names, on the Vault path at(name): false when any failed.
+func (r *PlatformResource) eachReported(ctx context.Context, c *vault.Client, names []string, diags *diag.Diagnostics,
+	summary, op string, at func(string) string, fn func(name string) error) bool {
+	ok := true
+	for i, err := range r.each(len(names), func(i int) error { return fn(names[i]) }) {
+		if err != nil {
+			vaultError(ctx, c, diags, summary, op, at(names[i]), err)
+			ok = false
 		}
 	}
-	return true
+	return ok
 }
 
 // claim makes this resource the owner of the platform in Vault: the marker policy names the

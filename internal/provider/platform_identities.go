@@ -358,14 +358,17 @@ func (r *PlatformResource) identities(ctx context.Context, m *PlatformModel, p *
 			params: roleParams(name, aud, b.Subject, map[string]string{}, "string", "sub", ttlOf(id.TokenTTL, "1h"))})
 	}
 	// No token may satisfy two identities: within an issuer, each binding must exclude the others.
-	for i, a := range bindings {
-		for _, b := range bindings[:i] {
-			if policy.Overlap(a.binding, b.binding) {
-				diags.AddAttributeError(a.at, "Identities not told apart", fmt.Sprintf(
-					"%s and %s both trust issuer %q and no subject or claim tells them apart: one token could log in as either, and reach the other's secrets. "+
-						"Bind each to its own subject (GitHub Actions: bound_subject = \"repo:ORG/REPO:environment:ENV\"; Kubernetes: its own namespace and service account), "+
-						"or give each environment its own issuer.", a.label, b.label, a.binding.Issuer))
-			}
+	all := make([]policy.Binding, len(bindings))
+	for i, b := range bindings {
+		all[i] = b.binding
+	}
+	for i, earlier := range policy.Overlaps(all) {
+		a := bindings[i]
+		for _, j := range earlier {
+			diags.AddAttributeError(a.at, "Identities not told apart", fmt.Sprintf(
+				"%s and %s both trust issuer %q and no subject or claim tells them apart: one token could log in as either, and reach the other's secrets. "+
+					"Bind each to its own subject (GitHub Actions: bound_subject = \"repo:ORG/REPO:environment:ENV\"; Kubernetes: its own namespace and service account), "+
+					"or give each environment its own issuer.", a.label, bindings[j].label, a.binding.Issuer))
 		}
 	}
 	slices.SortFunc(p.id.roles, func(a, b jwtRole) int { return strings.Compare(a.key(), b.key()) })
@@ -522,16 +525,22 @@ func (r *PlatformResource) convergeIdentities(ctx context.Context, c *vault.Clie
 	for _, role := range id.roles {
 		want[role.key()] = true
 	}
-	for _, key := range slices.Sorted(maps.Keys(s.roles)) {
-		mount, name := splitRoleKey(key)
-		if want[key] {
+	stale := slices.DeleteFunc(slices.Sorted(maps.Keys(s.roles)), func(key string) bool { return want[key] })
+	failed := r.each(len(stale), func(i int) error {
+		if err := c.DeleteRole(ctx, roleKeyMount(stale[i]), roleKeyName(stale[i])); err != nil && !vault.IsNotFound(err) {
+			return err
+		}
+		return nil
+	})
+	for i, err := range failed {
+		if err != nil {
+			vaultError(ctx, c, diags, "Cannot delete JWT role", "delete", vault.RolePath(splitRoleKey(stale[i])), err)
 			continue
 		}
-		if err := c.DeleteRole(ctx, mount, name); err != nil && !vault.IsNotFound(err) {
-			vaultError(ctx, c, diags, "Cannot delete JWT role", "delete", vault.RolePath(mount, name), err)
-			return false
-		}
-		delete(s.roles, key)
+		delete(s.roles, stale[i])
+	}
+	if diags.HasError() {
+		return false
 	}
 	for _, mount := range slices.Clone(s.managed) {
 		if _, keep := id.configs[mount]; keep {
@@ -577,15 +586,21 @@ func (r *PlatformResource) convergeIdentities(ctx context.Context, c *vault.Clie
 		}
 		s.configs[mount] = configSummary(cfg)
 	}
-	for _, role := range id.roles {
-		if err := c.WriteRole(ctx, role.mount, role.name, role.params); err != nil {
+	ok := true
+	for i, err := range r.each(len(id.roles), func(i int) error { return c.WriteRole(ctx, id.roles[i].mount, id.roles[i].name, id.roles[i].params) }) {
+		role := id.roles[i]
+		if err != nil { // the state keeps what it had: the next apply writes the role again
 			vaultError(ctx, c, diags, "Cannot write JWT role", "write (create/update)", vault.RolePath(role.mount, role.name), err)
-			return false
+			ok = false
+			continue
 		}
 		s.roles[role.key()] = roleSummary(role.params)
 	}
-	return true
+	return ok
 }
+
+func roleKeyMount(key string) string { m, _ := splitRoleKey(key); return m }
+func roleKeyName(key string) string  { _, n := splitRoleKey(key); return n }
 
 // undeclaredRole starts the jwt_roles entry of a role found at an issuer's mount that the
 // platform does not declare.
@@ -633,9 +648,15 @@ func (r *PlatformResource) readIdentities(ctx context.Context, c *vault.Client, 
 			}
 		}
 	}
-	for key, isDeclared := range declared {
+	keys := slices.Sorted(maps.Keys(declared))
+	datas := make([]map[string]any, len(keys))
+	errs := r.each(len(keys), func(i int) (err error) {
+		datas[i], err = c.ReadRole(ctx, roleKeyMount(keys[i]), roleKeyName(keys[i]))
+		return err
+	})
+	for i, key := range keys {
+		isDeclared, data, err := declared[key], datas[i], errs[i]
 		mount, name := splitRoleKey(key)
-		data, err := c.ReadRole(ctx, mount, name)
 		switch {
 		case vault.IsNotFound(err) && !isDeclared:
 			delete(s.roles, key) // gone already

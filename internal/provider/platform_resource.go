@@ -52,6 +52,7 @@ type PlatformModel struct {
 	Mounts                  types.Map    `tfsdk:"mounts"`
 	ESOReaderPolicies       types.Map    `tfsdk:"eso_reader_policies"`
 	CIWriterPolicies        types.Map    `tfsdk:"ci_writer_policies"`
+	EnvironmentCIWriters    types.Bool   `tfsdk:"environment_ci_writers"`
 	AppRoleMount            types.String `tfsdk:"approle_mount"`
 	AppRoleManaged          types.Bool   `tfsdk:"approle_managed"`
 	Issuers                 types.Map    `tfsdk:"issuers"`
@@ -79,7 +80,8 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"mount (`secret-dev`, `secret-staging`, `secret-prod`), the AppRole auth method at the provider's `approle_mount` " +
 			"(enabled if missing, adopted if present, disabled on destroy only if this resource enabled it), and per environment " +
 			"an ESO reader policy (`eso-reader-{env}`: read/list on that mount only) and a CI writer policy (`ci-writer-{env}`: " +
-			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other). " +
+			"what a pipeline needs to apply `mosaic_app_secrets` for the listed services in that environment and no other; " +
+			"left out with `environment_ci_writers = false`, as a platform of more than about 440 services per environment must). " +
 			"Apps should `depends_on` it.\n\n" +
 			"Mounts keep `cas_required = false`: the provider always writes with check-and-set itself, and the policy's manual " +
 			"`vault kv put` keeps working for break-glass use. A mount that still holds secrets is never removed unless " +
@@ -123,6 +125,14 @@ func (r *PlatformResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "ESO reader policy name to its rendered text, shown in the plan."},
 			"ci_writer_policies": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CI writer policy name to its rendered text, shown in the plan."},
+			"environment_ci_writers": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Write the environment-wide CI writer policy `ci-writer-{env}` (all of an environment's services in one policy). " +
+					"Default true. Set it to false on a large platform: no `ci-writer-{env}` is written (apply deletes one written before, and the " +
+					"plan shows it going), and the per-pipeline policies of `ci_identities` (`ci-writer-{env}-{pipeline}`, each bounded by its own " +
+					"pipeline's services) are the only CI writers. Needed past about 440 services in an environment: a policy travels as one JSON " +
+					"string, which Vault refuses past 1 MiB (the listener's `max_json_string_value_length`); the plan says so on `services`. " +
+					"Least privilege either way: a pipeline's token reaches only its own services. For break-glass, mint a token with the " +
+					"pipeline's policy (`vault token create -policy=ci-writer-prod-web`), not an environment-wide one (see the performance guide)."},
 			"approle_mount": schema.StringAttribute{Computed: true, MarkdownDescription: "Path of the AppRole auth method (the provider's `approle_mount`)."},
 			"approle_managed": schema.BoolAttribute{Computed: true,
 				MarkdownDescription: "Whether this resource enabled the AppRole auth method (and so disables it on destroy)."},
@@ -159,6 +169,13 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 			}
 		}
 	}
+	declared := map[string]map[string]bool{} // env -> service -> listed
+	for env, svcs := range services {
+		declared[env] = map[string]bool{}
+		for _, s := range svcs {
+			declared[env][s] = true
+		}
+	}
 	extra := map[string]map[string][]string{}
 	if !m.AppExtraReadPaths.IsNull() {
 		diags.Append(m.AppExtraReadPaths.ElementsAs(ctx, &extra, false)...)
@@ -166,7 +183,7 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 	for env, apps := range extra {
 		for svc, paths := range apps {
 			at := path.Root("app_extra_read_paths").AtMapKey(env)
-			if !slices.Contains(services[env], svc) {
+			if _, listed := declared[env][svc]; !listed {
 				diags.AddAttributeError(at, "Unknown service",
 					fmt.Sprintf("app_extra_read_paths names service %q in %s, which is not in services[%q]: list it there first.", svc, env, env))
 				continue
@@ -187,10 +204,15 @@ func (r *PlatformResource) desired(ctx context.Context, m *PlatformModel, diags 
 		p.apps[env] = apps
 		p.mounts[env] = types.StringValue(policy.MountOf(env))
 		p.readers[policy.ESOReaderPolicyName(env)] = types.StringValue(policy.ESOReaderPolicy(env))
+		if !envWriters(m) {
+			continue
+		}
 		writer := policy.CIWriterPolicy(env, r.approleMount(), apps)
 		if err := policy.CheckPolicySize(policy.CIWriterPolicyName(env), writer); err != nil {
 			diags.AddAttributeError(path.Root("services").AtMapKey(env), "Too many services for one CI writer policy",
-				fmt.Sprintf("%s. Vault would refuse it at apply; nothing is written. About 440 services fit in one policy (see the performance guide).", err))
+				fmt.Sprintf("%s. Vault would refuse it at apply; nothing is written. About 440 services fit in one environment-wide policy. "+
+					"Set environment_ci_writers = false (no ci-writer-%s is written) and give each pipeline its own CI writer in ci_identities "+
+					"(key \"%s/{pipeline}\", its services): each pipeline's policy covers its own services only (see the performance guide).", err, env, env))
 		}
 		p.writers[policy.CIWriterPolicyName(env)] = types.StringValue(writer)
 	}
@@ -209,7 +231,7 @@ func (r *PlatformResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var plan PlatformModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() ||
+	if resp.Diagnostics.HasError() || plan.Environments.IsUnknown() || plan.Services.IsUnknown() || plan.AppExtraReadPaths.IsUnknown() || plan.EnvironmentCIWriters.IsUnknown() ||
 		!fullyKnown(ctx, plan.Issuers, plan.CIIdentities, plan.ESOIdentities) {
 		return // checked again at apply, with every value known
 	}
@@ -307,16 +329,33 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 		} else if !st.Environments.IsNull() {
 			resp.Diagnostics.AddWarning("Environment mount missing", fmt.Sprintf("%s/ is missing or not KV v2; the next apply creates it.", policy.MountOf(env)))
 		}
-		for name, dst := range map[string]map[string]attr.Value{policy.ESOReaderPolicyName(env): readers, policy.CIWriterPolicyName(env): writers} {
-			if !r.readPolicy(ctx, c, name, dst, !st.Environments.IsNull(), &resp.Diagnostics) {
-				return
-			}
+		if !r.readPolicy(ctx, c, policy.ESOReaderPolicyName(env), readers, !st.Environments.IsNull(), &resp.Diagnostics) {
+			return
+		}
+		if envWriters(&st) && !r.readPolicy(ctx, c, policy.CIWriterPolicyName(env), writers, !st.Environments.IsNull(), &resp.Diagnostics) {
+			return
 		}
 	}
+	if st.EnvironmentCIWriters.IsNull() { // import: as found; a state from before the attribute: true
+		st.EnvironmentCIWriters = types.BoolValue(!st.Environments.IsNull() || len(writers) > 0)
+	}
 	// The pipelines' and namespaces' policies this resource wrote.
+	// Read at once (see each): a platform of many pipelines has thousands.
 	for src, dst := range map[*types.Map]map[string]attr.Value{&st.ESOReaderPolicies: readers, &st.CIWriterPolicies: writers} {
+		var names []string
 		for name := range src.Elements() {
-			if _, done := dst[name]; !done && !r.readPolicy(ctx, c, name, dst, true, &resp.Diagnostics) {
+			if _, done := dst[name]; !done {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		texts := make([]string, len(names))
+		errs := r.each(len(names), func(i int) (err error) {
+			texts[i], err = c.GetPolicy(ctx, names[i])
+			return err
+		})
+		for i, name := range names {
+			if !r.policyRead(ctx, c, name, texts[i], errs[i], dst, true, &resp.Diagnostics) {
 				return
 			}
 		}
@@ -373,6 +412,12 @@ func (r *PlatformResource) Read(ctx context.Context, req resource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, &st)...)
 }
 
+// envWriters reports whether the environment-wide CI writers ci-writer-{env} are written (a
+// state from before environment_ci_writers has them).
+func envWriters(m *PlatformModel) bool {
+	return m.EnvironmentCIWriters.IsNull() || m.EnvironmentCIWriters.IsUnknown() || m.EnvironmentCIWriters.ValueBool()
+}
+
 // fullyKnown reports whether every value, and everything nested in it, is known.
 func fullyKnown(ctx context.Context, vals ...attr.Value) bool {
 	for _, v := range vals {
@@ -387,6 +432,11 @@ func fullyKnown(ctx context.Context, vals ...attr.Value) bool {
 // readPolicy reads a policy into dst (as "" when missing and keepMissing): false on error.
 func (r *PlatformResource) readPolicy(ctx context.Context, c *vault.Client, name string, dst map[string]attr.Value, keepMissing bool, diags *diag.Diagnostics) bool {
 	text, err := c.GetPolicy(ctx, name)
+	return r.policyRead(ctx, c, name, text, err, dst, keepMissing, diags)
+}
+
+// policyRead records the answer of a policy read into dst (see readPolicy): false on error.
+func (r *PlatformResource) policyRead(ctx context.Context, c *vault.Client, name, text string, err error, dst map[string]attr.Value, keepMissing bool, diags *diag.Diagnostics) bool {
 	switch {
 	case vault.IsNotFound(err):
 		if keepMissing {

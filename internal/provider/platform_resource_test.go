@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/vault/api"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/acctest"
@@ -213,4 +216,75 @@ resource "mosaic_app_secrets" "web3" {
 	if v.KVMetadata(t, "secret-dev", "web3/database/app") != nil {
 		t.Fatal("a create the pipeline may not make left a secret behind")
 	}
+}
+
+// environment_ci_writers = false: a platform created so writes no ci-writer-{env}; turned on,
+// the environment writers appear; turned off again, the plan shows them going and apply
+// deletes them from Vault, while each pipeline's token still logs in, writes its own app and is
+// denied another pipeline's, and the provider applies an app with it.
+func TestAccPlatform_environmentCIWritersOff(t *testing.T) {
+	v := acctest.OwnVault(t)
+	k := newIssuerKeys(t)
+	on := identityPlatform(t, v, v.Token, k)
+	off := strings.Replace(on, "allow_destroy_with_secrets = true", "allow_destroy_with_secrets = true\n  environment_ci_writers     = false", 1)
+	envWriters := func(want bool) func() error {
+		return func() error {
+			for _, env := range []string{"dev", "prod"} {
+				if text := v.Policy(t, policy.CIWriterPolicyName(env)); (text != "") != want {
+					return fmt.Errorf("%s in Vault: %v, want %v", policy.CIWriterPolicyName(env), text != "", want)
+				}
+			}
+			if v.Policy(t, policy.CIPipelinePolicyName("prod", "web")) == "" {
+				return fmt.Errorf("the pipeline policy %s is missing", policy.CIPipelinePolicyName("prod", "web"))
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: off, Check: vaultCheck(envWriters(false))},
+			{Config: on, Check: vaultCheck(envWriters(true))},
+			{
+				Config:           off,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{writersGoing{policy.CIWriterPolicyName("prod"), policy.CIWriterPolicyName("dev")}}},
+				Check: vaultCheck(func() error {
+					if err := envWriters(false)(); err != nil {
+						return err
+					}
+					seedIdentityTargets(t, v)
+					testAccPipelinesApart(t, v, k)
+					return nil
+				}),
+			},
+			{Config: off, Check: vaultCheck(func() error {
+				testAccPipelineApplies(t, v, k.gh)
+				return nil
+			})},
+		},
+	})
+}
+
+// writersGoing checks that the plan shows the named ci_writer_policies elements going: in the
+// refreshed state the plan starts from, not in what it plans.
+type writersGoing []string
+
+func (w writersGoing) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != platAddr {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)["ci_writer_policies"].(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)["ci_writer_policies"].(map[string]any)
+		for _, name := range w {
+			if _, was := before[name]; !was {
+				resp.Error = fmt.Errorf("the plan's prior state has no %s", name)
+			}
+			if _, stays := after[name]; stays {
+				resp.Error = fmt.Errorf("the plan keeps %s", name)
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no change for %s", platAddr)
 }

@@ -14,7 +14,8 @@ import (
 
 // A platform whose CI writer policy would be larger than Vault accepts in one JSON string (the
 // listener's max_json_string_value_length, 1 MiB by default) fails at plan, on services[env],
-// and nothing is written: measured, Vault refused such a policy half way through an apply, after
+// and nothing is written, and the message says what to do (environment_ci_writers = false),
+// which then plans: measured, Vault refused such a policy half way through an apply, after
 // the mounts were made.
 func TestAccPlatform_tooManyServicesForOnePolicy(t *testing.T) {
 	v := acctest.OwnVault(t)
@@ -36,7 +37,22 @@ resource "mosaic_platform" "p" {
 }
 `, v.Addr, v.Token, strings.Join(names, ", ")),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Too many services for one CI writer policy.*ci-writer-dev.*max_json_string_value_length`),
+			ExpectError: regexp.MustCompile(`(?s)Too many services for one CI writer policy.*ci-writer-dev.*max_json_string_value_length.*environment_ci_writers\s+=\s+false`),
+		}, {
+			// What the message says to do: without the environment-wide writer the plan passes.
+			Config: fmt.Sprintf(`
+provider "mosaic" {
+  address = %q
+  token   = %q
+}
+
+resource "mosaic_platform" "p" {
+  environment_ci_writers = false
+  services               = { dev = [%s], prod = ["api"] }
+}
+`, v.Addr, v.Token, strings.Join(names, ", ")),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
 		}},
 	})
 	mounts, err := v.Client.Sys().ListMounts()

@@ -93,10 +93,11 @@ func upgradedPlatform(old platformV0) PlatformModel {
 		MaxVersions: types.Int64PointerValue(old.MaxVersions), AllowDestroyWithSecrets: types.BoolPointerValue(old.AllowDestroyWithSecrets),
 		Mounts: stringMap(old.Mounts), ESOReaderPolicies: stringMap(old.ESOReaderPolicies), CIWriterPolicies: stringMap(old.CIWriterPolicies),
 		AppRoleMount: types.StringPointerValue(old.AppRoleMount), AppRoleManaged: types.BoolPointerValue(old.AppRoleManaged),
-		Issuers:       types.MapNull(types.ObjectType{AttrTypes: issuerAttrTypes}),
-		CIIdentities:  types.MapNull(types.ObjectType{AttrTypes: ciIdentityAttrTypes}),
-		ESOIdentities: types.MapNull(types.ObjectType{AttrTypes: esoIdentityAttrTypes}),
-		JWTAuth:       types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: stringList(managed),
+		EnvironmentCIWriters: types.BoolValue(true),
+		Issuers:              types.MapNull(types.ObjectType{AttrTypes: issuerAttrTypes}),
+		CIIdentities:         types.MapNull(types.ObjectType{AttrTypes: ciIdentityAttrTypes}),
+		ESOIdentities:        types.MapNull(types.ObjectType{AttrTypes: esoIdentityAttrTypes}),
+		JWTAuth:              types.ObjectNull(jwtAuthAttrTypes), ManagedAuthMounts: stringList(managed),
 		IssuerConfigs: stringMap(map[string]string{}), JWTRoles: stringMap(roles), OwnerID: types.StringValue(""),
 	}
 }
