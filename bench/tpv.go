@@ -298,14 +298,6 @@ func binaryInfo(bin string) (string, error) {
 	return s, nil
 }
 
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
-
 // renderTPV writes the section; without -tpv a line saying how to get it.
 func renderTPV(sb *strings.Builder, r *tpvResult) {
 	sb.WriteString("\n## Against terraform-provider-vault\n\n")
@@ -367,11 +359,7 @@ func tpvGoals(r *tpvResult) []string {
 		max  float64
 	}{{"apply", 0, 0.05}, {"no-change plan", 1, 0.1}} {
 		ratio := r.Mosaic.Ops[g.i].Wall.Seconds() / r.Vault.Ops[g.i].Wall.Seconds()
-		status := "met"
-		if ratio > g.max {
-			status = "NOT met"
-		}
-		out = append(out, fmt.Sprintf("%s <= %gx terraform-provider-vault at N=%d: %s (%.1f s against %.1f s, %.3fx)", g.what, g.max, r.N, status,
+		out = append(out, fmt.Sprintf("%s <= %gx terraform-provider-vault at N=%d: %s (%.1f s against %.1f s, %.3fx)", g.what, g.max, r.N, metIf(ratio <= g.max),
 			r.Mosaic.Ops[g.i].Wall.Seconds(), r.Vault.Ops[g.i].Wall.Seconds(), ratio))
 	}
 	return out
