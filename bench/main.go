@@ -40,6 +40,8 @@ func main() {
 	parallelism := flag.Int("parallelism", 10, "terraform -parallelism")
 	platform := flag.String("platform", "5000", "comma-separated numbers of services of a mosaic_platform (empty: none)")
 	workspaces := flag.String("workspaces", "5x200", "concurrent workspaces: {workspaces}x{apps} (empty: none)")
+	flag.StringVar(&tpvBin, "tpv", "", "terraform-provider-vault binary: measure it against mosaic at -tpv-n Direct-Vault apps (empty: not measured)")
+	flag.IntVar(&tpvN, "tpv-n", 200, "apps of the comparison with terraform-provider-vault")
 	flag.IntVar(&shapeMax, "shape-max", 100, "largest N at which the shape floor runs too (its create and destroy take minutes at 1000; no goal refers to it)")
 	flag.Parse()
 	if err := run(*sizes, *provider, *wrapper, *out, *parallelism, *platform, *workspaces); err != nil {
@@ -104,6 +106,9 @@ func numbers(flagName, list string) ([]int, error) {
 func run(sizeList, provider, wrapper, out string, parallelism int, platformList, workspaceSpec string) error {
 	sizes, err := numbers("n", sizeList)
 	if err != nil {
+		return err
+	}
+	if err := checkTPVFlags(); err != nil {
 		return err
 	}
 	platforms, err := numbers("platform", platformList)
@@ -245,10 +250,15 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 		fmt.Printf("platform of %d services: apply %.1fs, plan %.1fs, plan -refresh=false %.1fs, provider peak RSS %d MiB %s\n", n, p.Apply.Seconds(), p.Plan.Seconds(), p.PlanNoRef.Seconds(), p.ProviderRSSKiB/1024, p.ApplyErr)
 		plats = append(plats, p)
 	}
+	tpv, err := measureTPV(work, env, wrapper, parallelism)
+	if err != nil {
+		return err
+	}
 	report := render(ops, rtt, time.Since(started), parallelism)
 	var extra strings.Builder
 	renderWorkspaces(&extra, ws)
 	renderPlatform(&extra, plats)
+	renderTPV(&extra, tpv)
 	report += extra.String()
 	if err := os.WriteFile(filepath.Join(filepath.Dir(out), "chart.svg"), []byte(chart(ops)), 0o644); err != nil {
 		return err
@@ -309,6 +319,7 @@ type bencher struct {
 	env         []string
 	parallelism int
 	n           int
+	configure   func(rev int) error // writes main.tf; nil: config
 }
 
 // config writes main.tf for b.n apps; rev changes one secret of the first app.
@@ -356,7 +367,11 @@ func appLocals(prefix string, n, rev int) string {
 }
 
 func (b *bencher) measure(name string, rev int, args []string, minimum int) (op, error) {
-	if err := b.config(rev); err != nil {
+	write := b.config
+	if b.configure != nil {
+		write = b.configure
+	}
+	if err := write(rev); err != nil {
 		return op{}, err
 	}
 	rss := filepath.Join(b.dir, "rss-"+strings.Fields(name)[0])

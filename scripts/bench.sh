@@ -10,8 +10,10 @@ export MOSAIC_VAULT_BIN
 go build -o bin/rsswrap ./bench/rsswrap
 go build -o bin/mosaic-bench ./bench
 # BENCH_PLATFORM (services of the mosaic_platform, default 5000) and BENCH_WORKSPACES (default 5x200)
-# may be empty to leave those parts out.
-bin/mosaic-bench -n "${BENCH_N-10,100,1000}" -platform "${BENCH_PLATFORM-5000}" -workspaces "${BENCH_WORKSPACES-5x200}" -out "${BENCH_OUT:-bench/REPORT.md}"
+# may be empty to leave those parts out. BENCH_TPV_BIN (a terraform-provider-vault binary; the performance
+# guide says how to build one) adds the comparison with it at BENCH_TPV_N apps (default 200).
+bin/mosaic-bench -n "${BENCH_N-10,100,1000}" -platform "${BENCH_PLATFORM-5000}" -workspaces "${BENCH_WORKSPACES-5x200}" \
+  -tpv "${BENCH_TPV_BIN:-}" -tpv-n "${BENCH_TPV_N:-200}" -out "${BENCH_OUT:-bench/REPORT.md}"
 echo
 echo "==> mosaic-lint: generated repositories of 1,000 and 10,000 files (2% with a finding)"
 lint_out=$(go test -run '^$' -bench BenchmarkLint -benchtime 5x ./internal/lint/ | grep '^BenchmarkLint')
