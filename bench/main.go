@@ -280,16 +280,18 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 // The minimum numbers of requests, for n apps of secretsPerApp secrets, even ones eso and odd
 // ones direct-vault (docs/guides/performance.md explains them):
 //   - create: one read of the policy (a create never takes over an existing one), k KV writes
-//     and the policy (eso); + one read of the role, role, role-id, secret-id, bootstrap
-//     (direct-vault);
-//   - refresh: one read per object: k secrets + policy (eso); + role, secret_id, bootstrap;
+//     and the policy (eso); + one read of the role, role, role-id, secret-id, bootstrap, and
+//     the list of the role's secret_ids (one minted by an interrupted earlier apply, whose
+//     answer was lost, would otherwise stay valid) (direct-vault);
+//   - refresh: one read per object: k secrets + policy (eso); + role, the list of its
+//     secret_ids (which answers for the current one too), bootstrap;
 //   - destroy: one delete per object: k secrets + policy (eso); + role (its secret_ids go
 //     with it) and bootstrap (direct-vault).
 func split(n int) (eso, direct int) { return (n + 1) / 2, n / 2 }
 
 func minCreate(n int) int {
 	eso, direct := split(n)
-	return eso*(secretsPerApp+2) + direct*(secretsPerApp+7)
+	return eso*(secretsPerApp+2) + direct*(secretsPerApp+8)
 }
 
 func minRefresh(n int) int {

@@ -38,7 +38,6 @@ type Vault interface {
 	DeleteRole(ctx context.Context, mount, role string) error
 	RoleID(ctx context.Context, mount, role string) (string, error)
 	NewSecretID(ctx context.Context, mount, role string, metadata map[string]string) (secretID, accessor string, err error)
-	SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error)
 	LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error)
 	DestroySecretIDAccessor(ctx context.Context, mount, role, accessor string) error
 	ListSecretIDAccessors(ctx context.Context, mount, role string) ([]string, error)

@@ -98,13 +98,13 @@ func (a *applier) rotate(ctx context.Context, first, retireCurrent bool) error {
 	st.Private.Rotate = false
 	st.Private.Retire = slices.DeleteFunc(st.Private.Retire, func(r string) bool { return r == accessor })
 	if old := st.Role.Accessor; old != "" && old != accessor {
-		if retireCurrent {
-			until := a.now().Add(a.spec.Grace)
-			if !st.Role.Expires.IsZero() && st.Role.Expires.Before(until) {
-				until = st.Role.Expires
-			}
+		until := a.now().Add(a.spec.Grace)
+		if !st.Role.Expires.IsZero() && st.Role.Expires.Before(until) {
+			until = st.Role.Expires
+		}
+		if retireCurrent && until.After(minted) {
 			st.Role.Others = append(st.Role.Others, SecretID{Accessor: old, Status: StatusPrevious, ValidUntil: until})
-		} else {
+		} else { // no grace, or it has already expired: destroyed below
 			st.Private.retire(old)
 		}
 	}

@@ -420,17 +420,6 @@ func (f *fakeVault) NewSecretID(_ context.Context, _, role string, _ map[string]
 	return sid, acc, f.after("mint " + role)
 }
 
-func (f *fakeVault) SecretIDAccessorExists(_ context.Context, _, role, accessor string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call("lookup-accessor " + role); err != nil {
-		return false, err
-	}
-	f.expire(role)
-	_, ok := f.secretIDs[role][accessor]
-	return ok, nil
-}
-
 func (f *fakeVault) LookupSecretID(_ context.Context, _, role, secretID string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -15,18 +15,17 @@ import (
 const PerResourceParallelism = 8
 
 // prefetched is the Vault of one refresh: the app's independent reads (each secret's metadata,
-// the policy, and for Direct-Vault the role, the secret_id accessor and the bootstrap entry's
+// the policy, and for Direct-Vault the role, the list of its secret_ids and the bootstrap entry's
 // metadata) are made at once, up front; the refresh then consumes each answer once, in its
 // usual order, so its logic and its warnings stay those of a sequential read. A read the
-// refresh does not need (the accessor of a role that turned out to be gone) is simply unused.
+// refresh does not need (the secret_ids of a role that turned out to be gone) is simply unused.
 type prefetched struct {
 	Vault
-	mu       sync.Mutex
-	meta     map[string]metaAnswer
-	policy   map[string]policyAnswer
-	role     map[string]roleAnswer
-	accessor map[string]accessorAnswer
-	listed   map[string]listAnswer
+	mu     sync.Mutex
+	meta   map[string]metaAnswer
+	policy map[string]policyAnswer
+	role   map[string]roleAnswer
+	listed map[string]listAnswer
 }
 
 type listAnswer struct {
@@ -46,13 +45,9 @@ type roleAnswer struct {
 	data map[string]any
 	err  error
 }
-type accessorAnswer struct {
-	ok  bool
-	err error
-}
 
 func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *prefetched {
-	p := &prefetched{Vault: v, meta: map[string]metaAnswer{}, policy: map[string]policyAnswer{}, role: map[string]roleAnswer{}, accessor: map[string]accessorAnswer{}, listed: map[string]listAnswer{}}
+	p := &prefetched{Vault: v, meta: map[string]metaAnswer{}, policy: map[string]policyAnswer{}, role: map[string]roleAnswer{}, listed: map[string]listAnswer{}}
 	var tasks []func()
 	mount, name := st.Mount(), st.Name()
 	for _, key := range sortedKeys(st.Versions) {
@@ -71,12 +66,6 @@ func prefetch(ctx context.Context, v Vault, st *State, approleMount string) *pre
 			data, err := v.ReadRole(ctx, approleMount, name)
 			p.put(func() { p.role[name] = roleAnswer{data, err} })
 		})
-		if a := st.Role.Accessor; a != "" {
-			tasks = append(tasks, func() {
-				ok, err := v.SecretIDAccessorExists(ctx, approleMount, name, a)
-				p.put(func() { p.accessor[name+"/"+a] = accessorAnswer{ok, err} })
-			})
-		}
 		tasks = append(tasks, func() {
 			accessors, err := v.ListSecretIDAccessors(ctx, approleMount, name)
 			p.put(func() { p.listed[name] = listAnswer{accessors, err} })
@@ -146,13 +135,6 @@ func (p *prefetched) ReadRole(ctx context.Context, mount, role string) (map[stri
 		return a.data, a.err
 	}
 	return p.Vault.ReadRole(ctx, mount, role)
-}
-
-func (p *prefetched) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
-	if a, ok := take(&p.mu, p.accessor, role+"/"+accessor); ok {
-		return a.ok, a.err
-	}
-	return p.Vault.SecretIDAccessorExists(ctx, mount, role, accessor)
 }
 
 func (p *prefetched) ListSecretIDAccessors(ctx context.Context, mount, role string) ([]string, error) {

@@ -131,17 +131,6 @@ func (r *refresher) directVault(ctx context.Context) (bool, error) {
 	}
 	st.Role.Settings = AppRoleFromVault(data, st.Role.Settings)
 
-	if a := st.Role.Accessor; a != "" {
-		ok, err := r.V.SecretIDAccessorExists(ctx, mount, name, a)
-		if err != nil {
-			return true, r.fail(ctx, "Cannot look up secret_id", "write (update)", vault.AccessorLookupPath(mount, name), err)
-		}
-		if !ok {
-			r.warn("secret_id revoked or expired",
-				"The secret_id of %s (accessor %s) is no longer valid; the next apply mints a new one and rewrites the bootstrap entry.", rolePath, a)
-			st.Private.Rotate = true
-		}
-	}
 	if err := r.secretIDs(ctx); err != nil {
 		return true, err
 	}
@@ -174,6 +163,14 @@ func (r *refresher) secretIDs(ctx context.Context) error {
 		return r.fail(ctx, "Cannot list the role's secret_ids", "list", vault.SecretIDPath(mount, name), err)
 	}
 	rolePath, now := vault.RolePath(mount, name), r.now()
+	// The list holds every secret_id Vault still stores (it reads each one's entry, as a lookup
+	// of the accessor would), so it answers for the current one too, without a request of its
+	// own; one past its secret_id_ttl that Vault has not tidied yet no longer logs in.
+	if a := st.Role.Accessor; a != "" && (!slices.Contains(listed, a) || (!st.Role.Expires.IsZero() && !st.Role.Expires.After(now))) {
+		r.warn("secret_id revoked or expired",
+			"The secret_id of %s (accessor %s) is no longer valid; the next apply mints a new one and rewrites the bootstrap entry.", rolePath, a)
+		st.Private.Rotate = true
+	}
 	var others []SecretID
 	for _, o := range st.Role.Others {
 		switch {

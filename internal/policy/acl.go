@@ -128,7 +128,6 @@ func ciWriterRules(b *strings.Builder, env, approleMount string, services map[st
 		writeRule(b, role+"/role-id", "read")
 		writeRuleParams(b, role+"/secret-id", []string{"update", "list"}, map[string][]string{"metadata": nil})
 		writeRule(b, role+"/secret-id/lookup", "update")
-		writeRule(b, role+"/secret-id-accessor/lookup", "update")
 		writeRule(b, role+"/secret-id-accessor/destroy", "update")
 	}
 }

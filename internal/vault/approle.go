@@ -80,21 +80,6 @@ func (c *Client) ListSecretIDAccessors(ctx context.Context, mount, role string) 
 	return c.listKeys(ctx, SecretIDPath(mount, role))
 }
 
-// SecretIDAccessorExists reports whether a secret_id accessor is still valid (not revoked,
-// not expired).
-func (c *Client) SecretIDAccessorExists(ctx context.Context, mount, role, accessor string) (bool, error) {
-	s, err := c.api.Logical().WriteWithContext(ctx, AccessorLookupPath(mount, role),
-		map[string]any{"secret_id_accessor": accessor})
-	if err != nil {
-		err = classify(err)
-		if IsNotFound(err) || strings.Contains(err.Error(), "failed to find accessor") {
-			return false, nil
-		}
-		return false, err
-	}
-	return s != nil && s.Data != nil, nil
-}
-
 // LookupSecretID returns the accessor of a secret_id (import reads it from the bootstrap entry).
 func (c *Client) LookupSecretID(ctx context.Context, mount, role, secretID string) (string, error) {
 	s, err := c.api.Logical().WriteWithContext(ctx, SecretIDLookupPath(mount, role),

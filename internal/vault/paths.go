@@ -45,11 +45,6 @@ func SecretIDLookupPath(mount, role string) string {
 	return RolePath(mount, role) + "/secret-id/lookup"
 }
 
-// AccessorLookupPath looks up a secret_id by its accessor.
-func AccessorLookupPath(mount, role string) string {
-	return RolePath(mount, role) + "/secret-id-accessor/lookup"
-}
-
 // AccessorDestroyPath destroys a secret_id by its accessor.
 func AccessorDestroyPath(mount, role string) string {
 	return RolePath(mount, role) + "/secret-id-accessor/destroy"

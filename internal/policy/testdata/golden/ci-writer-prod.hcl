@@ -75,10 +75,6 @@ path "auth/approle/role/backend-api-prod/secret-id/lookup" {
   capabilities = ["update"]
 }
 
-path "auth/approle/role/backend-api-prod/secret-id-accessor/lookup" {
-  capabilities = ["update"]
-}
-
 path "auth/approle/role/backend-api-prod/secret-id-accessor/destroy" {
   capabilities = ["update"]
 }
@@ -150,10 +146,6 @@ path "auth/approle/role/web-prod/secret-id" {
 }
 
 path "auth/approle/role/web-prod/secret-id/lookup" {
-  capabilities = ["update"]
-}
-
-path "auth/approle/role/web-prod/secret-id-accessor/lookup" {
   capabilities = ["update"]
 }
 
