@@ -376,7 +376,8 @@ func (b *bencher) measure(name string, rev int, args []string, minimum int) (op,
 	if err := write(rev); err != nil {
 		return op{}, err
 	}
-	rss := filepath.Join(b.dir, "rss-"+strings.Fields(name)[0])
+	rss := filepath.Join(b.dir, rssFileName(name))
+	_ = os.Remove(rss) // this command's provider processes only
 	start, err := fileSize(b.audit)
 	if err != nil {
 		return op{}, err
@@ -400,6 +401,17 @@ func (b *bencher) measure(name string, rev int, args []string, minimum int) (op,
 	peak, cpu := providerUsage(rss)
 	tfCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return op{N: b.n, Name: name, Wall: wall, Requests: reqs, Min: minimum, RSSKiB: peak, ProviderCPU: cpu, TerraformCPU: tfCPU}, nil
+}
+
+// rssFileName is where rsswrap records the provider processes of one operation: one file per
+// operation name ("plan (no change)" and "plan -refresh=false" must not share one).
+func rssFileName(name string) string {
+	return "rss-" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, name)
 }
 
 // countRequests classifies every request the audit log recorded after offset.

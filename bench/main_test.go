@@ -86,3 +86,16 @@ func TestByteFloorCalibration(t *testing.T) {
 		}
 	}
 }
+
+// Each operation's provider usage is read from a file of its own: the no-change plan and the
+// plan -refresh=false once shared one, and the second reported both commands' CPU and peak RSS.
+func TestRSSFilePerOperation(t *testing.T) {
+	seen := map[string]string{}
+	for _, name := range []string{"create", "plan (no change)", "plan -refresh=false", "update 1 secret", "destroy"} {
+		f := rssFileName(name)
+		if other, ok := seen[f]; ok {
+			t.Errorf("%q and %q share %s", name, other, f)
+		}
+		seen[f] = name
+	}
+}
