@@ -2,12 +2,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
+	"runtime/debug"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/mosaicstack/terraform-provider-mosaic/internal/provider"
 )
@@ -23,14 +23,30 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	quietUnlessLogged(debug)
+	collectLessOften()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/mosaicstack/mosaic",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/mosaicstack/mosaic", provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatalf("terraform-provider-mosaic %s (%s): %v", version, commit, err)
+	}
+}
+
+// gcPercent is the provider's garbage collection target: the heap may grow to five times what
+// is live before a collection. The provider's live heap is a few MB (it keeps nothing per app
+// between requests) while it allocates about 3 MB per planned app, so with Go's default of 100
+// it collected about 800 times in a 1,000-app plan. With 400: about 160 collections, 40% less
+// provider CPU (9.4 to 5.7 s) and a 20% shorter plan, for a Go heap of about 50 MB instead of
+// 23 MB (docs/guides/performance.md).
+const gcPercent = 400
+
+// collectLessOften sets gcPercent, unless GOGC says otherwise.
+func collectLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 }
 

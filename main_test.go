@@ -2,8 +2,24 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 	"testing"
 )
+
+func TestCollectLessOften(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	collectLessOften()
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GOGC unset: GC percent %d, want %d", got, gcPercent)
+	}
+	t.Setenv("GOGC", "150")
+	collectLessOften()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC=150: the provider changed the GC percent to %d; GOGC must win", got)
+	}
+}
 
 func TestQuietUnlessLogged(t *testing.T) {
 	tests := map[string]struct {

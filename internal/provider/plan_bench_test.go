@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -21,7 +20,7 @@ import (
 const benchType = "mosaic_app_secrets"
 
 func benchServer(b testing.TB) (tfprotov6.ProviderServer, tftypes.Type) {
-	srv, err := providerserver.NewProtocol6WithError(New("bench")())()
+	srv, err := NewServerWithError("bench")()
 	if err != nil {
 		b.Fatal(err)
 	}

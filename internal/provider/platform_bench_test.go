@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -98,7 +97,7 @@ func benchPlatformPlan(b *testing.B, noChange bool) {
 	for _, n := range []int{500, 1000, 2000, 5000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			ctx := context.Background()
-			srv, err := providerserver.NewProtocol6WithError(New("bench")())()
+			srv, err := NewServerWithError("bench")()
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -19,7 +18,7 @@ import (
 
 // testAccProtoV6ProviderFactories serves the provider in process for terraform-plugin-testing.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"mosaic": providerserver.NewProtocol6WithError(New("test")()),
+	"mosaic": NewServerWithError("test"),
 }
 
 // ciRoleID and ciSecretID are an AppRole with a policy that can manage everything, for the
