@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 	"testing"
@@ -8,16 +9,26 @@ import (
 
 func TestCollectLessOften(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	t.Setenv("GOGC", "")
-	os.Unsetenv("GOGC")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	for _, v := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
 	collectLessOften()
 	if got := debug.SetGCPercent(100); got != gcPercent {
 		t.Errorf("GOGC unset: GC percent %d, want %d", got, gcPercent)
 	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != memoryLimit {
+		t.Errorf("GOMEMLIMIT unset: memory limit %d, want %d", got, memoryLimit)
+	}
 	t.Setenv("GOGC", "150")
+	t.Setenv("GOMEMLIMIT", "1GiB")
 	collectLessOften()
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC=150: the provider changed the GC percent to %d; GOGC must win", got)
+	}
+	if got := debug.SetMemoryLimit(math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("GOMEMLIMIT=1GiB: the provider changed the memory limit to %d; GOMEMLIMIT must win", got)
 	}
 }
 
