@@ -241,7 +241,7 @@ func goals(ops []op, rtts []rttResult) []string {
 	if len(ops) == 0 {
 		return out
 	}
-	out = append(out, fmt.Sprintf("provider peak RSS < 150 MiB (no soft memory limit): %d MiB, %s", maxRSS/1024, met(maxRSS < 150*1024)))
+	out = append(out, fmt.Sprintf("provider peak RSS < 150 MiB (the provider's 256 MiB memory limit, far above, does not bind): %d MiB, %s", maxRSS/1024, met(maxRSS < 150*1024)))
 	worst := 0.0
 	for _, o := range ops {
 		if o.N >= 100 && o.Min > 0 {
