@@ -83,6 +83,7 @@ data "mosaic_external_secret" "web" {
 			Config: `
 provider "mosaic" {
   address = "http://127.0.0.1:1"
+  token   = "not-a-real-token" # with or without VAULT_TOKEN in the environment
 }
 data "mosaic_external_secret" "web" {
   environment          = "prod"
