@@ -31,14 +31,25 @@ import (
 //   - The shape floor: input of the shape of a mosaic app's state (field names,
 //     versions, the values of plain secrets, the rendered policy, the role's attributes), for
 //     comparison; its bytes per instance are reported beside it.
+//   - The plugin floor: the byte floor's configuration on mosaic_bytes, terraform_data served
+//     by the anchor provider (bench/anchor) as a plugin that answers at once. Plugin floor /
+//     byte floor is what the plugin protocol costs Terraform for as many state bytes.
 
 // floor is one floor configuration: its name, the body of its resource block, and for the byte
-// floor the width of the padding.
+// floor the width of the padding. A plugin floor's resource type is plugin's (served by the
+// provider in env, which the CLI configuration's dev_overrides install); else terraform_data.
 type floor struct {
-	name string
-	body func(pad int) string
-	pad  int
-	dir  string
+	name   string
+	body   func(pad int) string
+	pad    int
+	dir    string
+	plugin string
+	env    []string
+}
+
+// pluginFloor is the byte floor's configuration on mosaic_bytes through the anchor provider.
+func pluginFloor(dir, anchor string) floor {
+	return floor{name: "plugin", body: byteFloorBody, dir: dir, plugin: "mosaic_bytes", env: []string{"MOSAIC_BENCH_PROVIDER=" + anchor}}
 }
 
 func byteFloorBody(pad int) string {
@@ -46,12 +57,17 @@ func byteFloorBody(pad int) string {
 	return fmt.Sprintf("  input = format(\"%%s-%%0%dd\", each.value.password, 0)\n", pad)
 }
 
-// floorConfig writes main.tf of a floor for n apps; rev changes the first app's value. The
+// config writes main.tf of the floor for n apps in dir; rev changes the first app's value. The
 // configuration is the benchmark's own (the same locals).
-func floorConfig(dir string, n, rev int, body string) error {
+func (f floor) config(dir string, n, rev int) error {
 	var sb strings.Builder
+	resource := "terraform_data"
+	if f.plugin != "" {
+		resource = f.plugin
+		sb.WriteString("terraform {\n  required_providers {\n    mosaic = { source = \"mosaicstack/mosaic\" }\n  }\n}\n\n")
+	}
 	sb.WriteString(appLocals("", n, rev))
-	sb.WriteString("\nresource \"terraform_data\" \"app\" {\n  for_each = local.apps\n" + body + "}\n")
+	fmt.Fprintf(&sb, "\nresource %q \"app\" {\n  for_each = local.apps\n%s}\n", resource, f.body(f.pad))
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(sb.String()), 0o644)
 }
 
@@ -86,11 +102,11 @@ func shapeFloorBody(int) string {
 
 // measureFloor runs one Terraform command on a floor configuration and returns its wall time.
 func measureFloor(f floor, env []string, n, rev, parallelism int, args []string) (time.Duration, error) {
-	if err := floorConfig(f.dir, n, rev, f.body(f.pad)); err != nil {
+	if err := f.config(f.dir, n, rev); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
-	if err := terraform(f.dir, env, parallelism, args); err != nil {
+	if err := terraform(f.dir, append(slices.Clone(env), f.env...), parallelism, args); err != nil {
 		return 0, fmt.Errorf("%s floor: %w", f.name, err)
 	}
 	return time.Since(t0), nil
@@ -108,20 +124,22 @@ func terraform(dir string, env []string, parallelism int, args []string) error {
 	return nil
 }
 
-// calibrateByteFloor finds the padding width at which n byte-floor instances make a state file
-// of target bytes. A state file is a header plus, per instance, a fixed part and the input twice
-// (input and output): size(n, pad) = h + n*(a + 2*pad). Two small applies measure h and a.
-func calibrateByteFloor(work string, env []string, n int, target int64) (int, error) {
+// calibrate finds the padding width at which n instances of the byte floor f (byte or plugin)
+// make a state file of target bytes. A state file is a header plus, per instance, a fixed part
+// and the input twice (input and output): size(n, pad) = h + n*(a + 2*pad). Two small applies
+// measure h and a.
+func (f floor) calibrate(work string, env []string, n int, target int64) (int, error) {
+	f.pad = 1
 	size := func(k int) (int64, error) {
-		dir := filepath.Join(work, fmt.Sprintf("calibrate-%d", k))
+		dir := filepath.Join(work, fmt.Sprintf("calibrate-%s-%d", f.name, k))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return 0, err
 		}
 		defer os.RemoveAll(dir)
-		if err := floorConfig(dir, k, 1, byteFloorBody(1)); err != nil {
+		if err := f.config(dir, k, 1); err != nil {
 			return 0, err
 		}
-		if err := terraform(dir, env, 10, []string{"apply", "-auto-approve"}); err != nil {
+		if err := terraform(dir, append(slices.Clone(env), f.env...), 10, []string{"apply", "-auto-approve"}); err != nil {
 			return 0, err
 		}
 		return fileSize(filepath.Join(dir, "terraform.tfstate"))
@@ -231,7 +249,7 @@ func goals(ops []op, rtts []rttResult) []string {
 			continue
 		}
 		if goal, ok := floorGoals[o.Name]; ok {
-			out = append(out, fmt.Sprintf("N=1000 %s <= %.1fx the byte floor: %.2fx, %s", o.Name, goal, floorRatio(o), met(floorRatio(o) <= goal)))
+			out = append(out, fmt.Sprintf("N=1000 %s <= %.1fx the byte floor: %.2fx, %s%s", o.Name, goal, floorRatio(o), met(floorRatio(o) <= goal), anchorContext(o)))
 		}
 	}
 	for _, rtt := range rtts {
@@ -250,6 +268,21 @@ func goals(ops []op, rtts []rttResult) []string {
 	}
 	out = append(out, fmt.Sprintf("requests per app <= 1.02x the minimum (N >= 100): worst %.2fx, %s", worst, met(worst <= 1.02)))
 	return out
+}
+
+// anchorContext says where the plugin floor and the anchor stand against the byte floor on o.
+func anchorContext(o op) string {
+	var parts []string
+	if o.PluginFloor > 0 {
+		parts = append(parts, fmt.Sprintf("the plugin floor %.2fx", o.PluginFloor.Seconds()/o.Floor.Seconds()))
+	}
+	if o.Anchor > 0 {
+		parts = append(parts, fmt.Sprintf("the anchor, a provider of mosaic's interface that does nothing, %.2fx", o.Anchor.Seconds()/o.Floor.Seconds()))
+	}
+	if len(parts) == 0 || o.Floor <= 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 // chart draws wall time against N for mosaic and the floor (create and no-change plan), log N.

@@ -42,6 +42,8 @@ func main() {
 	workspaces := flag.String("workspaces", "5x200", "concurrent workspaces: {workspaces}x{apps} (empty: none)")
 	flag.StringVar(&tpvBin, "tpv", "", "terraform-provider-vault binary: measure it against mosaic at -tpv-n Direct-Vault apps (empty: not measured)")
 	flag.IntVar(&tpvN, "tpv-n", 200, "apps of the comparison with terraform-provider-vault")
+	flag.StringVar(&anchorBin, "anchor", "bin/mosaic-anchor", "the anchor provider (bench/anchor): the no-change plans run through it too (empty: not measured)")
+	flag.StringVar(&anchorVariants, "anchor-variants", defaultAnchorVariants, "schema edits of the anchor provider (MOSAIC_ANCHOR_SCHEMA), separated by ';', each measured on the largest N's plan -refresh=false (empty: none)")
 	flag.IntVar(&shapeMax, "shape-max", 100, "largest N at which the shape floor runs too (its create and destroy take minutes at 1000; no goal refers to it)")
 	flag.Parse()
 	if err := run(*sizes, *provider, *wrapper, *out, *parallelism, *platform, *workspaces); err != nil {
@@ -50,7 +52,26 @@ func main() {
 	}
 }
 
-var shapeMax int
+var (
+	shapeMax       int
+	anchorBin      string
+	anchorVariants string
+)
+
+// defaultAnchorVariants are the parts of mosaic's interface whose cost to Terraform the bench
+// measures: each computed attribute that holds several values, the nested attributes served as
+// plain types, the write-only secrets. (Dropping the sensitive mark of `secrets` cannot be
+// measured this way: Terraform plans the change of sensitivity as an update of every app.)
+const defaultAnchorVariants = "-field_names;-versions;-policy;-secret_ids;-approle;approle:plain,secret_ids:plain;secrets_wo:nowriteonly;-field_names,-versions,-secret_ids,-approle,-policy"
+
+// variant is the largest N's plan -refresh=false through the anchor provider with its schema
+// edited (Edits empty: as served).
+type variant struct {
+	N                         int
+	Edits                     string
+	Wall                      time.Duration
+	ProviderCPU, TerraformCPU time.Duration
+}
 
 // op is one measured Terraform command.
 type op struct {
@@ -66,8 +87,15 @@ type op struct {
 	// state bytes per instance (no provider, no Vault), ShapeFloor on terraform_data of the shape
 	// of an app's state (floor.go); StateBytes, FloorBytes and ShapeBytes the state per app
 	// after a create.
-	Floor, ShapeFloor                  time.Duration
-	StateBytes, FloorBytes, ShapeBytes int64
+	// PluginFloor is the byte floor's configuration through a provider plugin that answers at
+	// once (mosaic_bytes of bench/anchor), with as many state bytes (PluginBytes).
+	Floor, ShapeFloor, PluginFloor                  time.Duration
+	StateBytes, FloorBytes, ShapeBytes, PluginBytes int64
+	// Anchor is the same plan, same directory, through the anchor provider (bench/anchor):
+	// mosaic's schema and state, a provider that answers at once. AnchorCPU is its
+	// provider's and Terraform's CPU.
+	Anchor                                time.Duration
+	AnchorProviderCPU, AnchorTerraformCPU time.Duration
 }
 
 // rttResult is a no-change plan of rttApps apps on loopback and across a simulated network.
@@ -123,6 +151,9 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 	}
 	provider, _ = filepath.Abs(provider)
 	wrapper, _ = filepath.Abs(wrapper)
+	if anchorBin != "" {
+		anchorBin, _ = filepath.Abs(anchorBin)
+	}
 	for _, b := range []string{provider, wrapper} {
 		if _, err := os.Stat(b); err != nil {
 			return fmt.Errorf("%s: %w (run `make bench`, which builds it)", b, err)
@@ -161,6 +192,7 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 		"MOSAIC_BENCH_PROVIDER="+provider)
 
 	var ops []op
+	var variants []variant
 	started := time.Now()
 	for _, n := range sizes {
 		dir := filepath.Join(work, fmt.Sprintf("n%d", n))
@@ -182,7 +214,8 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 		}
 		byteFloor := floor{name: "byte", body: byteFloorBody, dir: dir + "-byte-floor"}
 		shapeFloor := floor{name: "shape", body: shapeFloorBody, dir: dir + "-shape-floor"}
-		for _, d := range []string{byteFloor.dir, shapeFloor.dir} {
+		plugFloor := pluginFloor(dir+"-plugin-floor", anchorBin)
+		for _, d := range []string{byteFloor.dir, shapeFloor.dir, plugFloor.dir} {
 			if err := os.MkdirAll(d, 0o755); err != nil {
 				return err
 			}
@@ -198,12 +231,34 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 				if err != nil {
 					return err
 				}
-				if byteFloor.pad, err = calibrateByteFloor(work, env, n, size); err != nil {
+				if byteFloor.pad, err = byteFloor.calibrate(work, env, n, size); err != nil {
 					return fmt.Errorf("N=%d calibrating the byte floor: %w", n, err)
+				}
+				if anchorBin != "" {
+					if plugFloor.pad, err = plugFloor.calibrate(work, env, n, size); err != nil {
+						return fmt.Errorf("N=%d calibrating the plugin floor: %w", n, err)
+					}
 				}
 			}
 			if o.Floor, err = measureFloor(byteFloor, env, n, s.rev, parallelism, s.args); err != nil {
 				return fmt.Errorf("N=%d %s: %w", n, s.name, err)
+			}
+			if anchorBin != "" {
+				if o.PluginFloor, err = measureFloor(plugFloor, env, n, s.rev, parallelism, s.args); err != nil {
+					return fmt.Errorf("N=%d %s: %w", n, s.name, err)
+				}
+			}
+			if anchorBin != "" && strings.HasPrefix(s.name, "plan") {
+				a, err := b.measureAnchor(anchorBin, s.name, s.args)
+				if err != nil {
+					return fmt.Errorf("N=%d %s through the anchor provider: %w", n, s.name, err)
+				}
+				o.Anchor, o.AnchorProviderCPU, o.AnchorTerraformCPU = a.Wall, a.ProviderCPU, a.TerraformCPU
+				if s.name == "plan -refresh=false" && n == slices.Max(sizes) {
+					if variants, err = b.measureVariants(s.name, s.args); err != nil {
+						return fmt.Errorf("N=%d: %w", n, err)
+					}
+				}
 			}
 			if s.name == "destroy" || n > shapeMax {
 				// The shape floor's destroy (its state is four times mosaic's) is left out, and
@@ -213,13 +268,14 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 			}
 			if s.name == "create" {
 				o.FloorBytes = stateBytesPerApp(byteFloor.dir, n)
+				o.PluginBytes = stateBytesPerApp(plugFloor.dir, n)
 				if n <= shapeMax {
 					o.ShapeBytes = stateBytesPerApp(shapeFloor.dir, n)
 				}
 			}
 			ops = append(ops, o)
-			fmt.Printf("N=%-5d %-19s %8.1fs (floor %.1fs, x%.2f; shape floor %.1fs)  %6.2f req/app (min %5.2f)  provider peak RSS %d MiB, CPU: provider %.1fs, terraform %.1fs\n",
-				n, s.name, o.Wall.Seconds(), o.Floor.Seconds(), floorRatio(o), o.ShapeFloor.Seconds(), perApp(o.total(), n), perApp(o.Min, n), o.RSSKiB/1024, o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds())
+			fmt.Printf("N=%-5d %-19s %8.1fs (floor %.1fs, x%.2f; shape floor %.1fs; plugin floor %.1fs; anchor %.1fs)  %6.2f req/app (min %5.2f)  provider peak RSS %d MiB, CPU: provider %.1fs, terraform %.1fs\n",
+				n, s.name, o.Wall.Seconds(), o.Floor.Seconds(), floorRatio(o), o.ShapeFloor.Seconds(), o.PluginFloor.Seconds(), o.Anchor.Seconds(), perApp(o.total(), n), perApp(o.Min, n), o.RSSKiB/1024, o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds())
 		}
 		if left, err := leftovers(v); err != nil {
 			return err
@@ -254,7 +310,7 @@ func run(sizeList, provider, wrapper, out string, parallelism int, platformList,
 	if err != nil {
 		return err
 	}
-	report := render(ops, rtt, time.Since(started), parallelism)
+	report := render(ops, variants, rtt, time.Since(started), parallelism)
 	var extra strings.Builder
 	renderWorkspaces(&extra, ws)
 	renderPlatform(&extra, plats)
@@ -382,25 +438,75 @@ func (b *bencher) measure(name string, rev int, args []string, minimum int) (op,
 	if err != nil {
 		return op{}, err
 	}
-	args = append(args, "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", b.parallelism))
-	cmd := exec.Command("terraform", args...)
-	cmd.Dir = b.dir
-	cmd.Env = append(slices.Clone(b.env), "MOSAIC_BENCH_RSS="+rss)
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	t0 := time.Now()
-	err = cmd.Run()
-	wall := time.Since(t0)
+	run, err := b.terraform(args, "MOSAIC_BENCH_RSS="+rss)
 	if err != nil {
-		return op{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(output.String(), 40))
+		return op{}, err
 	}
 	reqs, err := countRequests(b.audit, start)
 	if err != nil {
 		return op{}, err
 	}
 	peak, cpu := providerUsage(rss)
-	tfCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return op{N: b.n, Name: name, Wall: wall, Requests: reqs, Min: minimum, RSSKiB: peak, ProviderCPU: cpu, TerraformCPU: tfCPU}, nil
+	return op{N: b.n, Name: name, Wall: run.Wall, Requests: reqs, Min: minimum, RSSKiB: peak, ProviderCPU: cpu, TerraformCPU: run.TerraformCPU}, nil
+}
+
+// measureAnchor runs the command that measure ran last, on the same configuration and state,
+// with the anchor provider in place of mosaic. It must plan no change either.
+func (b *bencher) measureAnchor(anchor, name string, args []string) (op, error) {
+	rss := filepath.Join(b.dir, rssFileName("anchor "+name))
+	_ = os.Remove(rss)
+	run, err := b.terraform(args, "MOSAIC_BENCH_RSS="+rss, "MOSAIC_BENCH_PROVIDER="+anchor)
+	if err != nil {
+		return op{}, err
+	}
+	peak, cpu := providerUsage(rss)
+	return op{N: b.n, Name: name, Wall: run.Wall, RSSKiB: peak, ProviderCPU: cpu, TerraformCPU: run.TerraformCPU}, nil
+}
+
+// measureVariants runs the command through the anchor provider as served and with each of
+// anchorVariants' schema edits, each twice (the faster counts: the machine is shared).
+func (b *bencher) measureVariants(name string, args []string) ([]variant, error) {
+	var out []variant
+	edits := []string{""}
+	if anchorVariants != "" {
+		edits = append(edits, strings.Split(anchorVariants, ";")...)
+	}
+	for _, e := range edits {
+		v := variant{N: b.n, Edits: e}
+		for range 2 {
+			rss := filepath.Join(b.dir, rssFileName("variant "+name))
+			_ = os.Remove(rss)
+			run, err := b.terraform(args, "MOSAIC_BENCH_RSS="+rss, "MOSAIC_BENCH_PROVIDER="+anchorBin, "MOSAIC_ANCHOR_SCHEMA="+e)
+			if err != nil {
+				return nil, fmt.Errorf("%s through the anchor provider, schema edits %q: %w", name, e, err)
+			}
+			if v.Wall == 0 || run.Wall < v.Wall {
+				v.Wall, v.TerraformCPU = run.Wall, run.TerraformCPU
+				_, v.ProviderCPU = providerUsage(rss)
+			}
+		}
+		fmt.Printf("N=%-5d %s through the anchor, schema edits %q: %.1fs, CPU: provider %.1fs, terraform %.1fs\n", b.n, name, e, v.Wall.Seconds(), v.ProviderCPU.Seconds(), v.TerraformCPU.Seconds())
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// terraform runs the Terraform CLI in b.dir with args and b's settings, env added to the
+// environment (a later value wins), and returns its wall time and CPU time.
+func (b *bencher) terraform(args []string, env ...string) (op, error) {
+	args = append(slices.Clone(args), "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", b.parallelism))
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir = b.dir
+	cmd.Env = append(slices.Clone(b.env), env...)
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	t0 := time.Now()
+	err := cmd.Run()
+	wall := time.Since(t0)
+	if err != nil {
+		return op{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(output.String(), 40))
+	}
+	return op{Wall: wall, TerraformCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 // rssFileName is where rsswrap records the provider processes of one operation: one file per
@@ -535,7 +641,7 @@ func floorRatio(o op) float64 {
 	return o.Wall.Seconds() / o.Floor.Seconds()
 }
 
-func render(ops []op, rtts []rttResult, total time.Duration, parallelism int) string {
+func render(ops []op, variants []variant, rtts []rttResult, total time.Duration, parallelism int) string {
 	var sb strings.Builder
 	sb.WriteString("# mosaic_app_secrets benchmark\n\n")
 	fmt.Fprintf(&sb, "Generated by `make bench` on %s, in %s.\n\n", time.Now().UTC().Format("2006-01-02"), total.Round(time.Second))
@@ -582,6 +688,8 @@ func render(ops []op, rtts []rttResult, total time.Duration, parallelism int) st
 		}
 		fmt.Fprintf(&sb, "| %d | %s | %.1f s | %.1f s | %.2fx %s | %s |\n", o.N, o.Name, o.Wall.Seconds(), o.Floor.Seconds(), floorRatio(o), shape, state)
 	}
+	renderAnchor(&sb, ops)
+	renderVariants(&sb, variants)
 	if len(rtts) > 0 {
 		renderRTT(&sb, rtts)
 	}
@@ -591,6 +699,77 @@ func render(ops []op, rtts []rttResult, total time.Duration, parallelism int) st
 	}
 	renderKinds(&sb, ops)
 	return sb.String()
+}
+
+// renderAnchor compares mosaic with the plugin floor and the anchor provider.
+func renderAnchor(sb *strings.Builder, ops []op) {
+	var rows []op
+	for _, o := range ops {
+		if o.PluginFloor > 0 || o.Anchor > 0 {
+			rows = append(rows, o)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	sb.WriteString("\n## Against providers that cost nothing\n\n")
+	sb.WriteString("Two more references, each run right after mosaic's command. The **plugin floor** is the byte floor's configuration " +
+		"on `mosaic_bytes`, `terraform_data` served by a provider plugin that answers at once (`bench/anchor`), with as many state bytes: " +
+		"plugin floor / byte floor is what the plugin protocol costs Terraform (the calls per instance, their encoding, the provider process). " +
+		"The **anchor** runs mosaic's plans, in mosaic's directory on mosaic's state, through the same plugin serving mosaic's schema and " +
+		"answering per instance at once: a state upgrade that only decodes, a validation and a refresh that do nothing, a plan that returns " +
+		"Terraform's proposal (it cannot apply, so only the plans). It is the lowest any provider of mosaic's interface (an app's values, " +
+		"their types, the sensitive `secrets`) could reach: anchor / byte floor is what Terraform itself spends on that interface, " +
+		"mosaic / anchor what mosaic's provider and its Vault requests add.\n\n")
+	sb.WriteString("| N | operation | mosaic | anchor | plugin floor | byte floor | plugin floor / byte floor | anchor / byte floor | mosaic / anchor | CPU, provider + Terraform: mosaic | anchor |\n")
+	sb.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	secs := func(d time.Duration) string {
+		if d <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	ratio := func(a, b time.Duration) string {
+		if a <= 0 || b <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2fx", a.Seconds()/b.Seconds())
+	}
+	for _, o := range rows {
+		anchorCPU := "-"
+		if o.Anchor > 0 {
+			anchorCPU = fmt.Sprintf("%.1f + %.1f s", o.AnchorProviderCPU.Seconds(), o.AnchorTerraformCPU.Seconds())
+		}
+		fmt.Fprintf(sb, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f + %.1f s | %s |\n", o.N, o.Name,
+			secs(o.Wall), secs(o.Anchor), secs(o.PluginFloor), secs(o.Floor), ratio(o.PluginFloor, o.Floor), ratio(o.Anchor, o.Floor), ratio(o.Wall, o.Anchor),
+			o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds(), anchorCPU)
+	}
+	for _, o := range rows {
+		if o.PluginBytes > 0 {
+			fmt.Fprintf(sb, "\nN=%d: state per app, mosaic %d B, plugin floor %d B, byte floor %d B.\n", o.N, o.StateBytes, o.PluginBytes, o.FloorBytes)
+		}
+	}
+}
+
+// renderVariants says what each part of the interface costs Terraform.
+func renderVariants(sb *strings.Builder, vs []variant) {
+	if len(vs) < 2 {
+		return
+	}
+	base := vs[0]
+	fmt.Fprintf(sb, "\n### What each part of the interface costs Terraform\n\n"+
+		"N=%d, `plan -refresh=false` through the anchor provider with its schema edited (`MOSAIC_ANCHOR_SCHEMA`): `-x` leaves attribute x out "+
+		"(the same state loads without it), `x:plain` serves a nested attribute as the plain type of the same values, `x:nowriteonly` "+
+		"drops the write-only mark. Each the faster of two runs.\n\n", base.N)
+	sb.WriteString("| schema | wall time | Terraform CPU | provider CPU | Terraform CPU saved |\n|---|---:|---:|---:|---:|\n")
+	for _, v := range vs {
+		name := "as served"
+		if v.Edits != "" {
+			name = "`" + v.Edits + "`"
+		}
+		fmt.Fprintf(sb, "| %s | %.1f s | %.1f s | %.1f s | %+.0f%% |\n", name, v.Wall.Seconds(), v.TerraformCPU.Seconds(), v.ProviderCPU.Seconds(),
+			100*(base.TerraformCPU.Seconds()-v.TerraformCPU.Seconds())/max(base.TerraformCPU.Seconds(), 0.001))
+	}
 }
 
 func renderRTT(sb *strings.Builder, rtts []rttResult) {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,36 +55,64 @@ func TestMinimums(t *testing.T) {
 	}
 }
 
-// The byte floor, calibrated for a target, stores that many state bytes (within 1%): the
-// floor the goals are stated against weighs what mosaic's state weighs. Runs Terraform
-// (terraform_data needs no provider), so only with TF_ACC like the acceptance tests.
+// The byte floor and the plugin floor, calibrated for a target, store that many state bytes
+// (within 1%): the floors the goals are stated against weigh what mosaic's state weighs. Runs
+// Terraform (terraform_data needs no provider; the plugin floor's is the anchor, built here), so
+// only with TF_ACC like the acceptance tests.
 func TestByteFloorCalibration(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("runs the Terraform CLI; set TF_ACC=1")
 	}
 	work := t.TempDir()
-	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	plugins := filepath.Join(work, "plugins")
+	anchor := filepath.Join(plugins, "terraform-provider-mosaic")
+	if out, err := exec.Command("go", "build", "-o", anchor, "./anchor").CombinedOutput(); err != nil {
+		t.Fatalf("building the anchor: %v\n%s", err, out)
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"mosaicstack/mosaic\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_CLI_CONFIG_FILE="+rc)
 	for _, tc := range []struct {
+		f      floor
 		n      int
 		target int64
-	}{{20, 20 * 3000}, {30, 30 * 1500}} {
-		pad, err := calibrateByteFloor(work, env, tc.n, tc.target)
+	}{
+		{floor{name: "byte", body: byteFloorBody}, 20, 20 * 3000},
+		{floor{name: "byte", body: byteFloorBody}, 30, 30 * 1500},
+		{pluginFloor("", anchor), 20, 20 * 3000},
+	} {
+		f := tc.f
+		f.dir = filepath.Join(work, fmt.Sprint(f.name, tc.n))
+		pad, err := f.calibrate(work, env, tc.n, tc.target)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := floor{name: "byte", body: byteFloorBody, pad: pad, dir: filepath.Join(work, fmt.Sprint(tc.n))}
+		f.pad = pad
 		if err := os.MkdirAll(f.dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := measureFloor(f, env, tc.n, 1, 10, []string{"apply", "-auto-approve"}); err != nil {
-			t.Fatal(err)
+		for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan", "-detailed-exitcode"}} {
+			if _, err := measureFloor(f, env, tc.n, 1, 10, args); err != nil {
+				t.Fatal(err)
+			}
 		}
 		got, err := fileSize(filepath.Join(f.dir, "terraform.tfstate"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := math.Abs(float64(got-tc.target)) / float64(tc.target); diff > 0.01 {
-			t.Errorf("N=%d: byte floor state is %d bytes, want %d (pad %d)", tc.n, got, tc.target, pad)
+			t.Errorf("N=%d: %s floor state is %d bytes, want %d (pad %d)", tc.n, f.name, got, tc.target, pad)
+		}
+		if f.plugin != "" {
+			st, err := os.ReadFile(filepath.Join(f.dir, "terraform.tfstate"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(st), `"type": "mosaic_bytes"`) {
+				t.Errorf("the plugin floor's state holds no mosaic_bytes:\n%s", st[:min(len(st), 2000)])
+			}
 		}
 	}
 }

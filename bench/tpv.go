@@ -95,7 +95,7 @@ func measureTPV(work string, env []string, wrapper string, parallelism int) (*tp
 		return nil, err
 	}
 	f := floor{name: "byte", body: byteFloorBody, dir: dir + "-byte-floor"}
-	if f.pad, err = calibrateByteFloor(work, env, tpvN, res.Mosaic.StateBytes); err != nil {
+	if f.pad, err = f.calibrate(work, env, tpvN, res.Mosaic.StateBytes); err != nil {
 		return nil, err
 	}
 	if err := mkdir(f.dir); err != nil {

@@ -8,6 +8,7 @@ cd "$root"
 MOSAIC_VAULT_BIN=$(scripts/vault-bin.sh)
 export MOSAIC_VAULT_BIN
 go build -o bin/rsswrap ./bench/rsswrap
+go build -o bin/mosaic-anchor ./bench/anchor
 go build -o bin/mosaic-bench ./bench
 # BENCH_PLATFORM (services of the mosaic_platform, default 5000) and BENCH_WORKSPACES (default 5x200)
 # may be empty to leave those parts out. BENCH_TPV_BIN (a terraform-provider-vault binary; the performance
