@@ -464,16 +464,18 @@ func (b *bencher) measureAnchor(anchor, name string, args []string) (op, error) 
 }
 
 // measureVariants runs the command through the anchor provider as served and with each of
-// anchorVariants' schema edits, each twice (the faster counts: the machine is shared).
+// anchorVariants' schema edits, in two rounds over all of them (the faster run of each counts:
+// the machine is shared, and the first runs after mosaic's are the slowest).
 func (b *bencher) measureVariants(name string, args []string) ([]variant, error) {
-	var out []variant
 	edits := []string{""}
 	if anchorVariants != "" {
 		edits = append(edits, strings.Split(anchorVariants, ";")...)
 	}
-	for _, e := range edits {
-		v := variant{N: b.n, Edits: e}
-		for range 2 {
+	out := make([]variant, len(edits))
+	for round := range 2 {
+		for i, e := range edits {
+			v := &out[i]
+			v.N, v.Edits = b.n, e
 			rss := filepath.Join(b.dir, rssFileName("variant "+name))
 			_ = os.Remove(rss)
 			run, err := b.terraform(args, "MOSAIC_BENCH_RSS="+rss, "MOSAIC_BENCH_PROVIDER="+anchorBin, "MOSAIC_ANCHOR_SCHEMA="+e)
@@ -484,9 +486,10 @@ func (b *bencher) measureVariants(name string, args []string) ([]variant, error)
 				v.Wall, v.TerraformCPU = run.Wall, run.TerraformCPU
 				_, v.ProviderCPU = providerUsage(rss)
 			}
+			if round == 1 {
+				fmt.Printf("N=%-5d %s through the anchor, schema edits %q: %.1fs, CPU: provider %.1fs, terraform %.1fs\n", b.n, name, e, v.Wall.Seconds(), v.ProviderCPU.Seconds(), v.TerraformCPU.Seconds())
+			}
 		}
-		fmt.Printf("N=%-5d %s through the anchor, schema edits %q: %.1fs, CPU: provider %.1fs, terraform %.1fs\n", b.n, name, e, v.Wall.Seconds(), v.ProviderCPU.Seconds(), v.TerraformCPU.Seconds())
-		out = append(out, v)
 	}
 	return out, nil
 }
@@ -760,7 +763,7 @@ func renderVariants(sb *strings.Builder, vs []variant) {
 	fmt.Fprintf(sb, "\n### What each part of the interface costs Terraform\n\n"+
 		"N=%d, `plan -refresh=false` through the anchor provider with its schema edited (`MOSAIC_ANCHOR_SCHEMA`): `-x` leaves attribute x out "+
 		"(the same state loads without it), `x:plain` serves a nested attribute as the plain type of the same values, `x:nowriteonly` "+
-		"drops the write-only mark. Each the faster of two runs.\n\n", base.N)
+		"drops the write-only mark. Each the faster of two runs, made in two rounds over all the schemas.\n\n", base.N)
 	sb.WriteString("| schema | wall time | Terraform CPU | provider CPU | Terraform CPU saved |\n|---|---:|---:|---:|---:|\n")
 	for _, v := range vs {
 		name := "as served"
