@@ -113,15 +113,23 @@ func measureFloor(f floor, env []string, n, rev, parallelism int, args []string)
 }
 
 func terraform(dir string, env []string, parallelism int, args []string) error {
+	_, _, err := timedTerraform(dir, env, parallelism, args)
+	return err
+}
+
+// timedTerraform runs the Terraform CLI in dir with args and env, and returns its wall time and
+// its own CPU time (user and system; the provider processes it starts are not counted).
+func timedTerraform(dir string, env []string, parallelism int, args []string) (wall, cpu time.Duration, err error) {
 	args = append(slices.Clone(args), "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", parallelism))
 	cmd := exec.Command("terraform", args...)
 	cmd.Dir, cmd.Env = dir, env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	t0 := time.Now()
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 30))
+		return 0, 0, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 40))
 	}
-	return nil
+	return time.Since(t0), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
 
 // calibrate finds the padding width at which n instances of the byte floor f (byte or plugin)

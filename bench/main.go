@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -92,8 +91,8 @@ type op struct {
 	Floor, ShapeFloor, PluginFloor                  time.Duration
 	StateBytes, FloorBytes, ShapeBytes, PluginBytes int64
 	// Anchor is the same plan, same directory, through the anchor provider (bench/anchor):
-	// mosaic's schema and state, a provider that answers at once. AnchorCPU is its
-	// provider's and Terraform's CPU.
+	// mosaic's schema and state, a provider that answers at once; AnchorProviderCPU and
+	// AnchorTerraformCPU its provider's and Terraform's CPU.
 	Anchor                                time.Duration
 	AnchorProviderCPU, AnchorTerraformCPU time.Duration
 }
@@ -497,19 +496,11 @@ func (b *bencher) measureVariants(name string, args []string) ([]variant, error)
 // terraform runs the Terraform CLI in b.dir with args and b's settings, env added to the
 // environment (a later value wins), and returns its wall time and CPU time.
 func (b *bencher) terraform(args []string, env ...string) (op, error) {
-	args = append(slices.Clone(args), "-no-color", "-input=false", fmt.Sprintf("-parallelism=%d", b.parallelism))
-	cmd := exec.Command("terraform", args...)
-	cmd.Dir = b.dir
-	cmd.Env = append(slices.Clone(b.env), env...)
-	var output bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &output, &output
-	t0 := time.Now()
-	err := cmd.Run()
-	wall := time.Since(t0)
+	wall, cpu, err := timedTerraform(b.dir, append(slices.Clone(b.env), env...), b.parallelism, args)
 	if err != nil {
-		return op{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, tail(output.String(), 40))
+		return op{}, err
 	}
-	return op{Wall: wall, TerraformCPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
+	return op{Wall: wall, TerraformCPU: cpu}, nil
 }
 
 // rssFileName is where rsswrap records the provider processes of one operation: one file per
@@ -732,7 +723,7 @@ func renderAnchor(sb *strings.Builder, ops []op) {
 		}
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
-	ratio := func(a, b time.Duration) string {
+	times := func(a, b time.Duration) string {
 		if a <= 0 || b <= 0 {
 			return "-"
 		}
@@ -744,7 +735,7 @@ func renderAnchor(sb *strings.Builder, ops []op) {
 			anchorCPU = fmt.Sprintf("%.1f + %.1f s", o.AnchorProviderCPU.Seconds(), o.AnchorTerraformCPU.Seconds())
 		}
 		fmt.Fprintf(sb, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f + %.1f s | %s |\n", o.N, o.Name,
-			secs(o.Wall), secs(o.Anchor), secs(o.PluginFloor), secs(o.Floor), ratio(o.PluginFloor, o.Floor), ratio(o.Anchor, o.Floor), ratio(o.Wall, o.Anchor),
+			secs(o.Wall), secs(o.Anchor), secs(o.PluginFloor), secs(o.Floor), times(o.PluginFloor, o.Floor), times(o.Anchor, o.Floor), times(o.Wall, o.Anchor),
 			o.ProviderCPU.Seconds(), o.TerraformCPU.Seconds(), anchorCPU)
 	}
 	for _, o := range rows {
